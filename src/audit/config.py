@@ -1,0 +1,318 @@
+"""config.yaml → a frozen, validated :class:`AuditConfig`.
+
+Precedence is defaults < file < CLI flags. Every problem becomes a
+:class:`~audit.errors.ConfigError` whose message is one line per problem naming
+the key, the value found and what was expected, e.g.::
+
+    config.yaml: crawl.concurrency: expected an integer >= 1, got 0
+"""
+
+from __future__ import annotations
+
+import difflib
+import os
+import re
+from pathlib import Path
+from typing import Annotated, Any, Literal
+from urllib.parse import urlsplit, urlunsplit
+
+import yaml
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
+
+from audit.errors import ConfigError
+
+DEFAULT_USER_AGENT = "SiteAudit/0.1 (+https://pypi.org/project/site-audit/)"
+DEFAULT_STRIPPED_PARAMS = (
+    "utm_*",
+    "gclid",
+    "fbclid",
+    "msclkid",
+    "mc_cid",
+    "mc_eid",
+    "_ga",
+    "yclid",
+)
+_ENV_REF = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
+
+PositiveInt = Annotated[int, Field(ge=1)]
+Seconds = Annotated[float, Field(gt=0)]
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class SiteConfig(_Section):
+    """What to crawl: start URLs and the scope around them."""
+
+    name: str | None = None
+    start_urls: tuple[str, ...] = ()
+    allowed_domains: tuple[str, ...] = ()
+    subdomains: bool = False
+    include: tuple[str, ...] = ()
+    exclude: tuple[str, ...] = ()
+    sitemaps: Literal["auto", "off"] | tuple[str, ...] = "auto"
+
+    @field_validator("start_urls", "sitemaps", mode="after")
+    @classmethod
+    def _http_urls(cls, urls: Any) -> Any:
+        if isinstance(urls, str):
+            return urls
+        for url in urls:
+            parts = urlsplit(url)
+            if parts.scheme not in ("http", "https") or not parts.hostname:
+                raise ValueError(f"expected an absolute http(s) URL, got {url!r}")
+        return urls
+
+    @field_validator("include", "exclude", mode="after")
+    @classmethod
+    def _regexes(cls, patterns: tuple[str, ...]) -> tuple[str, ...]:
+        for pattern in patterns:
+            try:
+                re.compile(pattern)
+            except re.error as exc:
+                raise ValueError(
+                    f"expected a regular expression, got {pattern!r} ({exc})"
+                ) from None
+        return patterns
+
+    @field_validator("allowed_domains", mode="after")
+    @classmethod
+    def _lower_domains(cls, domains: tuple[str, ...]) -> tuple[str, ...]:
+        return tuple(domain.strip().lower().lstrip(".") for domain in domains)
+
+
+class TimeoutConfig(_Section):
+    """Per-request limits: connect and read between bytes, plus a total deadline."""
+
+    connect: Seconds = 10.0
+    read: Seconds = 20.0
+    total: Seconds = 60.0
+
+    @model_validator(mode="before")
+    @classmethod
+    def _from_number(cls, value: Any) -> Any:
+        # A bare number is the total deadline; connect and read never exceed it.
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            return {"connect": min(10.0, value), "read": min(20.0, value), "total": value}
+        return value
+
+
+class CrawlConfig(_Section):
+    """How to crawl: limits, politeness and the HTTP identity."""
+
+    max_pages: PositiveInt = 10_000
+    max_depth: Annotated[int, Field(ge=0)] | None = None
+    concurrency: PositiveInt = 16
+    per_host_concurrency: PositiveInt = 8
+    delay: Annotated[float, Field(ge=0)] = 0.0
+    max_requests_per_second: Annotated[float, Field(gt=0)] | None = None
+    timeout: TimeoutConfig = TimeoutConfig()
+    retries: Annotated[int, Field(ge=0, le=10)] = 2
+    retry_after_cap: Annotated[float, Field(ge=0)] = 30.0
+    max_redirects: Annotated[int, Field(ge=0, le=50)] = 10
+    user_agent: Annotated[str, Field(min_length=1)] = DEFAULT_USER_AGENT
+    respect_robots: bool = True
+    follow_nofollow: bool = False
+    max_body_bytes: PositiveInt = 10_000_000
+    headers: dict[str, str] = {}
+    strip_query_params: tuple[str, ...] = DEFAULT_STRIPPED_PARAMS
+
+    @field_validator("headers", mode="after")
+    @classmethod
+    def _expand_env(cls, headers: dict[str, str]) -> dict[str, str]:
+        """Replace ``${NAME}`` with the environment variable, so secrets stay out of the file."""
+
+        def expand(match: re.Match[str]) -> str:
+            name = match.group(1)
+            if name not in os.environ:
+                raise ValueError(f"environment variable {name} is not set")
+            return os.environ[name]
+
+        return {name: _ENV_REF.sub(expand, value) for name, value in headers.items()}
+
+    @property
+    def min_interval(self) -> float:
+        """Seconds between two requests to one host: the slower of delay and the rate cap."""
+        rate_interval = 1.0 / self.max_requests_per_second if self.max_requests_per_second else 0.0
+        return max(self.delay, rate_interval)
+
+
+class ReportConfig(_Section):
+    """Where the run folders go."""
+
+    out_dir: Path = Path("reports")
+
+
+class AuditConfig(_Section):
+    """The whole, validated configuration of one audit."""
+
+    site: SiteConfig = SiteConfig()
+    crawl: CrawlConfig = CrawlConfig()
+    report: ReportConfig = ReportConfig()
+
+    @property
+    def site_name(self) -> str:
+        """A filesystem-safe name for the run folder: ``site.name`` or the first host."""
+        raw = self.site.name
+        if not raw and self.site.start_urls:
+            parts = urlsplit(self.site.start_urls[0])
+            raw = parts.netloc.rsplit("@", 1)[-1]
+        return re.sub(r"[^A-Za-z0-9._-]+", "_", raw or "site").strip("._") or "site"
+
+    def masked(self) -> dict[str, Any]:
+        """The effective configuration as plain data with every secret replaced by ``***``.
+
+        All header values are masked (they are where credentials live), and so is
+        the password part of any URL.
+        """
+        data = self.model_dump(mode="json")
+        data["crawl"]["headers"] = dict.fromkeys(data["crawl"]["headers"], "***")
+        site = data["site"]
+        site["start_urls"] = [mask_url_password(url) for url in site["start_urls"]]
+        if isinstance(site["sitemaps"], list):
+            site["sitemaps"] = [mask_url_password(url) for url in site["sitemaps"]]
+        return data
+
+
+def mask_url_password(url: str) -> str:
+    """Return ``url`` with the password of its userinfo, if any, replaced by ``***``."""
+    parts = urlsplit(url)
+    if parts.password is None:
+        return url
+    host = parts.netloc.rsplit("@", 1)[1]
+    return urlunsplit(parts._replace(netloc=f"{parts.username}:***@{host}"))
+
+
+def load_config(
+    path: Path | None = None,
+    overrides: dict[str, Any] | None = None,
+) -> AuditConfig:
+    """Load and validate a config file, then apply CLI overrides.
+
+    Args:
+        path: config.yaml to read; ``None`` means defaults only.
+        overrides: dotted keys (``"crawl.max_pages"``) to values from CLI flags;
+            ``None`` values are ignored so unset flags never mask the file.
+
+    Raises:
+        ConfigError: one line per problem, naming the key, the value and the expectation.
+    """
+    source = str(path) if path else "config"
+    raw = _read_yaml(path) if path else {}
+    for dotted, value in (overrides or {}).items():
+        if value is not None:
+            _set_dotted(raw, dotted, value)
+    try:
+        return AuditConfig.model_validate(raw)
+    except ValidationError as exc:
+        raise ConfigError(_format_errors(source, exc)) from None
+
+
+def _read_yaml(path: Path) -> dict[str, Any]:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read the config file ({exc.strerror})") from None
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f":{mark.line + 1}:{mark.column + 1}" if mark else ""
+        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        raise ConfigError(f"{path}{where}: invalid YAML: {problem}") from None
+    if data is None:
+        return {}
+    if not isinstance(data, dict):
+        raise ConfigError(
+            f"{path}: expected a mapping with site, crawl and report sections, "
+            f"got {type(data).__name__}"
+        )
+    return data
+
+
+def _set_dotted(data: dict[str, Any], dotted: str, value: Any) -> None:
+    *parents, leaf = dotted.split(".")
+    node = data
+    for key in parents:
+        child = node.get(key)
+        if not isinstance(child, dict):
+            child = node[key] = {}
+        node = child
+    node[leaf] = value
+
+
+def _format_errors(source: str, exc: ValidationError) -> str:
+    """One line per offending key; the branches of a union are merged into one line."""
+    expectations: dict[str, list[str]] = {}
+    values: dict[str, Any] = {}
+    lines: dict[str, str] = {}
+    for error in exc.errors():
+        # pydantic names the union member it tried ("literal['auto','off']"); drop it.
+        loc = [part for part in error["loc"] if not (isinstance(part, str) and "[" in part)]
+        key = ".".join(str(part) for part in loc) or "(top level)"
+        kind = error["type"]
+        if kind == "extra_forbidden":
+            lines[key] = f"unknown key{_suggestion(error['loc'])}"
+        elif kind == "value_error":
+            lines[key] = error["msg"].removeprefix("Value error, ")
+        else:
+            expected = _EXPECTED.get(kind)
+            if expected is None:
+                expected = error["msg"][0].lower() + error["msg"][1:]
+            else:
+                ctx = {name: _plain(value) for name, value in error.get("ctx", {}).items()}
+                expected = expected.format(**ctx)
+            expectations.setdefault(key, []).append(expected)
+            values[key] = error.get("input")
+    for key, expected in expectations.items():
+        lines.setdefault(key, f"expected {' or '.join(expected)}, got {values[key]!r}")
+    return "\n".join(f"{source}: {key}: {line}" for key, line in lines.items())
+
+
+def _plain(value: Any) -> Any:
+    return f"{value:g}" if isinstance(value, float) else value
+
+
+_EXPECTED = {
+    "int_type": "an integer",
+    "int_parsing": "an integer",
+    "int_from_float": "a whole number",
+    "float_type": "a number",
+    "float_parsing": "a number",
+    "bool_type": "true or false",
+    "bool_parsing": "true or false",
+    "string_type": "a string",
+    "tuple_type": "a list of URLs or patterns",
+    "list_type": "a list",
+    "dict_type": "a mapping",
+    "model_type": "a mapping",
+    "model_attributes_type": "a mapping",
+    "greater_than_equal": "a value of at least {ge}",
+    "greater_than": "a value above {gt}",
+    "less_than_equal": "a value of at most {le}",
+    "string_too_short": "a non-empty string",
+    "literal_error": "{expected}",
+    "path_type": "a folder path",
+}
+
+
+def _suggestion(loc: tuple[Any, ...]) -> str:
+    *parents, unknown = loc
+    model: type[BaseModel] = AuditConfig
+    for part in parents:
+        annotation = model.model_fields[str(part)].annotation
+        if not (isinstance(annotation, type) and issubclass(annotation, BaseModel)):
+            return ""
+        model = annotation
+    known = list(model.model_fields)
+    close = difflib.get_close_matches(str(unknown), known, n=1)
+    hint = f"did you mean {close[0]!r}? " if close else ""
+    return f" ({hint}expected one of: {', '.join(known)})"

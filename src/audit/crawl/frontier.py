@@ -1,0 +1,134 @@
+"""The crawl frontier: what to fetch next, what was seen, and how each URL was found.
+
+URLs are served shallowest first, so a URL's recorded depth is its click depth
+from the start URLs. A URL rediscovered at a smaller depth while still queued
+takes the smaller depth and the new referrer. URLs known only from a sitemap
+have no click depth (``None``) and are served after every linked URL.
+"""
+
+from __future__ import annotations
+
+import heapq
+import itertools
+import math
+from dataclasses import dataclass
+from enum import StrEnum
+
+from audit.crawl.urls import Scope
+
+
+class Source(StrEnum):
+    """How a URL entered the frontier."""
+
+    START = "start"
+    LINK = "link"
+    SITEMAP = "sitemap"
+    REDIRECT = "redirect"
+
+
+class Refusal(StrEnum):
+    """Why :meth:`Frontier.add` did not queue a URL."""
+
+    SEEN = "seen"
+    OUT_OF_SCOPE = "out-of-scope"
+    TOO_DEEP = "too-deep"
+
+
+@dataclass(slots=True)
+class Entry:
+    """A URL known to the crawl."""
+
+    url: str
+    depth: int | None
+    found_on: str | None
+    source: Source
+    done: bool = False
+
+
+class Frontier:
+    """A priority queue by click depth, with de-duplication, scope and limits."""
+
+    def __init__(self, scope: Scope, *, max_pages: int, max_depth: int | None = None) -> None:
+        self.scope = scope
+        self.max_pages = max_pages
+        self.max_depth = max_depth
+        self._entries: dict[str, Entry] = {}
+        self._heap: list[tuple[float, int, str]] = []
+        self._counter = itertools.count()
+        self.scheduled = 0
+
+    def __contains__(self, url: str) -> bool:
+        return url in self._entries
+
+    def get(self, url: str) -> Entry | None:
+        """The entry of a known URL."""
+        return self._entries.get(url)
+
+    def add(
+        self, url: str, *, depth: int | None, found_on: str | None, source: Source
+    ) -> Refusal | None:
+        """Queue a normalised URL; return why it was refused, or None when queued."""
+        entry = self._entries.get(url)
+        if entry is not None:
+            shallower = depth is not None and (entry.depth is None or depth < entry.depth)
+            if shallower and not entry.done:
+                entry.depth, entry.found_on, entry.source = depth, found_on, source
+                self._push(entry)
+            return Refusal.SEEN
+        if source is not Source.START and not self.scope.allows(url):
+            return Refusal.OUT_OF_SCOPE
+        if depth is not None and self.max_depth is not None and depth > self.max_depth:
+            return Refusal.TOO_DEEP
+        entry = self._entries[url] = Entry(url, depth, found_on, source)
+        self._push(entry)
+        return None
+
+    def claim(self, url: str, *, depth: int | None, found_on: str | None) -> Entry:
+        """Take a URL reached by a redirect out of the queue so it is fetched only once.
+
+        A URL already queued keeps how it was found; a new one is recorded as
+        found by ``found_on`` (the URL that redirected to it).
+        """
+        entry = self._entries.get(url)
+        if entry is None:
+            entry = self._entries[url] = Entry(url, depth, found_on, Source.REDIRECT)
+        entry.done = True
+        return entry
+
+    def pop(self, *, allow_unreached: bool = True) -> Entry | None:
+        """The next URL to fetch, or None when nothing is ready or the page budget is spent.
+
+        Args:
+            allow_unreached: whether a URL with no click depth (sitemap-only) may
+                be served now; the crawler says no while linked pages are still
+                in flight, since they may yet reach it by a link.
+        """
+        while self._heap and self.scheduled < self.max_pages:
+            priority, _, url = self._heap[0]
+            entry = self._entries[url]
+            if entry.done or priority != _priority(entry):
+                heapq.heappop(self._heap)
+                continue
+            if entry.depth is None and not allow_unreached:
+                return None
+            heapq.heappop(self._heap)
+            entry.done = True
+            self.scheduled += 1
+            return entry
+        return None
+
+    @property
+    def queued(self) -> int:
+        """URLs waiting in the queue (an upper bound: stale heap slots are counted)."""
+        return len(self._heap)
+
+    def pending(self) -> int:
+        """URLs still waiting to be fetched (exact; walks the queue)."""
+        return sum(1 for entry in self._entries.values() if not entry.done)
+
+    def _push(self, entry: Entry) -> None:
+        heapq.heappush(self._heap, (_priority(entry), next(self._counter), entry.url))
+
+
+def _priority(entry: Entry) -> float:
+    return math.inf if entry.depth is None else entry.depth

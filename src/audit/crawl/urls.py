@@ -1,0 +1,195 @@
+"""URL normalisation and crawl scope.
+
+Two URLs that a server treats as the same resource must become the same string,
+so each page is fetched once: scheme and host are lower-cased (IDNA hosts to
+punycode), default ports and fragments dropped, dot segments removed,
+percent-escapes normalised (unreserved characters decoded, the rest upper-case
+hex, raw spaces and non-ASCII encoded as UTF-8) and the configured query
+parameters stripped. Only ``http`` and ``https`` URLs survive.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from urllib.parse import SplitResult, urljoin, urlsplit, urlunsplit
+
+FETCHABLE_SCHEMES = frozenset({"http", "https"})
+_DEFAULT_PORTS = {"http": 80, "https": 443}
+_ESCAPE = re.compile(r"%([0-9A-Fa-f]{2})")
+_UNRESERVED = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~")
+# Characters that may stay literal in a path or query (RFC 3986 pchar plus "/" and "?").
+_PATH_SAFE = frozenset(_UNRESERVED | set("!$&'()*+,;=:@/%"))
+_QUERY_SAFE = frozenset(_PATH_SAFE | set("?"))
+
+
+def normalize_url(
+    url: str,
+    base: str | None = None,
+    strip_params: tuple[str, ...] = (),
+) -> str | None:
+    """Resolve ``url`` against ``base`` and return its canonical form.
+
+    Args:
+        url: an absolute or relative URL as found in a page.
+        base: the document's base URL for relative references.
+        strip_params: query parameter names (glob patterns such as ``utm_*``) to drop.
+
+    Returns:
+        The normalised absolute URL, or ``None`` when it is not an http(s) URL
+        or cannot be parsed.
+    """
+    url = url.strip()
+    try:
+        absolute = urljoin(base, url) if base else url
+        parts = urlsplit(absolute)
+        port = parts.port
+    except ValueError:
+        return None
+    scheme = parts.scheme.lower()
+    if scheme not in FETCHABLE_SCHEMES or not parts.hostname:
+        return None
+    host = _normalize_host(parts.hostname)
+    if host is None:
+        return None
+    netloc = host if ":" not in host else f"[{host}]"
+    if port is not None and port != _DEFAULT_PORTS[scheme]:
+        netloc = f"{netloc}:{port}"
+    if parts.username is not None:
+        userinfo = parts.username + (f":{parts.password}" if parts.password is not None else "")
+        netloc = f"{userinfo}@{netloc}"
+    path = _normalize_escapes(_remove_dot_segments(parts.path or "/"), _PATH_SAFE)
+    query = _strip_query(parts.query, strip_params) if strip_params else parts.query
+    query = _normalize_escapes(query, _QUERY_SAFE)
+    return urlunsplit(SplitResult(scheme, netloc, path, query, ""))
+
+
+@lru_cache(maxsize=4096)
+def _normalize_host(host: str) -> str | None:
+    host = host.lower().rstrip(".")
+    if not host:
+        return None
+    if host.isascii():
+        return host
+    try:
+        return host.encode("idna").decode("ascii")
+    except UnicodeError:
+        return None
+
+
+def _remove_dot_segments(path: str) -> str:
+    """RFC 3986 section 5.2.4, for paths that contain dot segments."""
+    if "." not in path:
+        return path
+    output: list[str] = []
+    segments = path.split("/")
+    for segment in segments[1:] if path.startswith("/") else segments:
+        if segment == "..":
+            if output:
+                output.pop()
+        elif segment != ".":
+            output.append(segment)
+    if segments[-1] in (".", ".."):
+        output.append("")
+    return "/" + "/".join(output)
+
+
+def _normalize_escapes(component: str, safe: frozenset[str]) -> str:
+    if component.isascii() and "%" not in component and all(char in safe for char in component):
+        return component
+
+    def unescape(match: re.Match[str]) -> str:
+        char = chr(int(match.group(1), 16))
+        return char if char in _UNRESERVED else f"%{match.group(1).upper()}"
+
+    component = _ESCAPE.sub(unescape, component)
+    out: list[str] = []
+    for index, char in enumerate(component):
+        if char in safe and not (char == "%" and not _ESCAPE.match(component, index)):
+            out.append(char)
+        else:
+            out.extend(f"%{byte:02X}" for byte in char.encode("utf-8", "surrogatepass"))
+    return "".join(out)
+
+
+def _strip_query(query: str, patterns: tuple[str, ...]) -> str:
+    if not query:
+        return query
+    kept = [
+        pair
+        for pair in query.split("&")
+        if pair and not any(fnmatch.fnmatchcase(pair.split("=", 1)[0], p) for p in patterns)
+    ]
+    return "&".join(kept)
+
+
+def origin(url: str) -> str:
+    """``scheme://host[:port]`` of an absolute URL."""
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc.rsplit('@', 1)[-1]}"
+
+
+@dataclass(frozen=True, slots=True)
+class Scope:
+    """Which normalised URLs belong to the crawl.
+
+    Hosts come from ``allowed_domains`` (any port) or, when that is empty, from
+    the start URLs (host and port). ``include`` patterns, when given, must
+    match; ``exclude`` patterns must not. Start URLs are always in scope.
+    """
+
+    hosts: frozenset[str]
+    domains: frozenset[str]
+    subdomains: bool
+    include: tuple[re.Pattern[str], ...]
+    exclude: tuple[re.Pattern[str], ...]
+    start_urls: frozenset[str]
+
+    @classmethod
+    def build(
+        cls,
+        start_urls: tuple[str, ...],
+        allowed_domains: tuple[str, ...] = (),
+        *,
+        subdomains: bool = False,
+        include: tuple[str, ...] = (),
+        exclude: tuple[str, ...] = (),
+    ) -> Scope:
+        """Build the scope from config values (start URLs already normalised)."""
+        hosts = frozenset() if allowed_domains else frozenset(_host_port(u) for u in start_urls)
+        return cls(
+            hosts=hosts,
+            domains=frozenset(allowed_domains or (urlsplit(u).hostname or "" for u in start_urls)),
+            subdomains=subdomains,
+            include=tuple(re.compile(p) for p in include),
+            exclude=tuple(re.compile(p) for p in exclude),
+            start_urls=frozenset(start_urls),
+        )
+
+    def host_allowed(self, url: str) -> bool:
+        """True when the URL's host (and port, for start-URL scope) is in scope."""
+        host = urlsplit(url).hostname or ""
+        if self.subdomains and any(host.endswith("." + domain) for domain in self.domains):
+            return True
+        if self.hosts:
+            return _host_port(url) in self.hosts
+        return host in self.domains
+
+    def allows(self, url: str) -> bool:
+        """True when a normalised URL may be crawled."""
+        if url in self.start_urls:
+            return True
+        if not self.host_allowed(url):
+            return False
+        if self.include and not any(p.search(url) for p in self.include):
+            return False
+        return not any(p.search(url) for p in self.exclude)
+
+
+def _host_port(url: str) -> str:
+    # A default port is left empty so http and https of one host are one scope entry.
+    parts = urlsplit(url)
+    port = parts.port if parts.port != _DEFAULT_PORTS.get(parts.scheme) else None
+    return f"{parts.hostname}:{port or ''}"

@@ -1,0 +1,135 @@
+"""One audit run end to end: crawl, collect, write the run folder.
+
+This is the composition root: the only module that knows the crawler and the
+reporting layer at once.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import signal
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from audit.config import AuditConfig
+from audit.crawl.crawler import Crawler, CrawlResult, ProgressCallback
+from audit.errors import ConfigError
+from audit.models import Finding, PageSummary
+from audit.page import Page
+from audit.reporting import create_run_dir, write_run
+
+
+@dataclass(frozen=True, slots=True)
+class RunOutcome:
+    """Where a run was written and what it collected."""
+
+    run_dir: Path
+    crawl: CrawlResult
+    findings: tuple[Finding, ...]
+
+    @property
+    def interrupted(self) -> bool:
+        """True when the run was stopped before the crawl finished."""
+        return self.crawl.interrupted
+
+
+def run_audit(
+    config: AuditConfig,
+    *,
+    transport: httpx.AsyncBaseTransport | None = None,
+    progress: ProgressCallback | None = None,
+    handle_signals: bool = False,
+) -> RunOutcome:
+    """Crawl the configured site and write a new run folder; see :func:`run_audit_async`."""
+    return asyncio.run(
+        run_audit_async(
+            config, transport=transport, progress=progress, handle_signals=handle_signals
+        )
+    )
+
+
+async def run_audit_async(
+    config: AuditConfig,
+    *,
+    transport: httpx.AsyncBaseTransport | None = None,
+    progress: ProgressCallback | None = None,
+    handle_signals: bool = False,
+) -> RunOutcome:
+    """Crawl the configured site and write a new run folder.
+
+    Args:
+        config: the validated configuration.
+        transport: an httpx transport to use instead of the network (tests).
+        progress: called after every URL with live counters.
+        handle_signals: stop gracefully on SIGINT/SIGTERM and keep what was
+            collected (the CLI sets this; the outcome is then marked interrupted).
+
+    Raises:
+        ConfigError: when there is no start URL.
+    """
+    if not config.site.start_urls:
+        raise ConfigError("site.start_urls: expected at least one URL (or pass a URL argument)")
+    findings: list[Finding] = []
+
+    def on_page(summary: PageSummary, page: Page | None) -> None:
+        # The page rules of the engine plug in here; the DOM is dropped after this call.
+        del summary, page
+
+    crawler = Crawler(config, transport=transport, on_page=on_page, progress=progress)
+    loop = asyncio.get_running_loop()
+    signals = (signal.SIGINT, signal.SIGTERM) if handle_signals else ()
+    for signum in signals:
+        loop.add_signal_handler(signum, crawler.stop)
+    try:
+        result = await crawler.run()
+    finally:
+        for signum in signals:
+            loop.remove_signal_handler(signum)
+    run_dir = create_run_dir(config.report.out_dir, config.site_name, result.started_at)
+    write_run(
+        run_dir,
+        config=config,
+        pages=result.pages,
+        findings=findings,
+        meta=run_metadata(result, findings),
+    )
+    return RunOutcome(run_dir=run_dir, crawl=result, findings=tuple(findings))
+
+
+def run_metadata(result: CrawlResult, findings: list[Finding]) -> dict[str, Any]:
+    """The run.json facts about a crawl (config and versions are added by the writer)."""
+    pages = result.pages
+    return {
+        "status": "interrupted" if result.interrupted else "complete",
+        "started_at": result.started_at.isoformat(timespec="seconds"),
+        "finished_at": result.finished_at.isoformat(timespec="seconds"),
+        "duration_s": round((result.finished_at - result.started_at).total_seconds(), 3),
+        "counts": {
+            "pages": len(pages),
+            "html_pages": sum(page.is_html for page in pages),
+            "errors": sum(page.failed for page in pages),
+            "blocked_by_robots": sum(page.blocked for page in pages),
+            "not_crawled": result.not_crawled,
+            "sitemap_urls": len(result.sitemaps.urls),
+            "findings": len(findings),
+        },
+        "status_codes": result.status_counts,
+        "sitemaps": {
+            "read": result.sitemaps.fetched,
+            "problems": [
+                {"sitemap": url, "problem": text} for url, text in result.sitemaps.problems
+            ],
+        },
+        "robots": [
+            {
+                "url": robots.url,
+                "status": robots.status,
+                "error": robots.error,
+                "disallow_all": robots.disallow_all,
+            }
+            for robots in result.robots
+        ],
+    }
