@@ -84,7 +84,7 @@ class Crawler:
         transport: httpx.AsyncBaseTransport | None = None,
         on_page: PageCallback | None = None,
         progress: ProgressCallback | None = None,
-        backoff_base: float = 0.5,
+        fetcher: Fetcher | None = None,
     ) -> None:
         self.config = config
         crawl = config.crawl
@@ -98,7 +98,7 @@ class Crawler:
             exclude=config.site.exclude,
         )
         self.frontier = Frontier(self.scope, max_pages=crawl.max_pages, max_depth=crawl.max_depth)
-        self.fetcher = Fetcher(crawl, transport=transport, backoff_base=backoff_base)
+        self.fetcher = fetcher or Fetcher(crawl, transport=transport)
         self.robots = RobotsCache(self.fetcher, crawl.user_agent, enabled=crawl.respect_robots)
         self.robots.hop_check = self._outside_scope
         self.stats = CrawlStats()
@@ -106,7 +106,7 @@ class Crawler:
         self.sitemap_report = SitemapReport()
         self._on_page = on_page
         self._progress = progress
-        self._in_flight_reached = 0
+        self._in_flight_depths: Counter[int] = Counter()
         self._in_flight = 0
         self._wakeup = asyncio.Event()
         self._stopping = False
@@ -181,7 +181,9 @@ class Crawler:
 
     async def _worker(self) -> None:
         while not self._stopping:
-            entry = self.frontier.pop(allow_unreached=self._in_flight_reached == 0)
+            depths = self._in_flight_depths
+            shallowest = min((depth for depth, count in depths.items() if count), default=None)
+            entry = self.frontier.pop(shallowest_in_flight=shallowest)
             if entry is None:
                 if self._in_flight == 0:
                     self._wakeup.set()
@@ -189,9 +191,9 @@ class Crawler:
                 self._wakeup.clear()
                 await self._wakeup.wait()
                 continue
-            reached = entry.depth is not None
             self._in_flight += 1
-            self._in_flight_reached += reached
+            if entry.depth is not None:
+                depths[entry.depth] += 1
             try:
                 await self._process(entry)
             except Exception:
@@ -200,7 +202,8 @@ class Crawler:
                 self._record(entry, _failed(entry.url, "internal error while crawling"))
             finally:
                 self._in_flight -= 1
-                self._in_flight_reached -= reached
+                if entry.depth is not None:
+                    depths[entry.depth] -= 1
                 self._wakeup.set()
 
     async def _process(self, entry: Entry) -> None:

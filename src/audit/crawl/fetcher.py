@@ -86,10 +86,12 @@ class Fetcher:
         transport: httpx.AsyncBaseTransport | None = None,
         politeness: Politeness | None = None,
         backoff_base: float = 0.5,
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
     ) -> None:
         self.config = config
         self.politeness = politeness or Politeness(config.per_host_concurrency, config.min_interval)
         self._backoff_base = backoff_base
+        self._sleep = sleep
         timeout = config.timeout
         pool = config.concurrency + 4
         self._client = httpx.AsyncClient(
@@ -217,7 +219,7 @@ class Fetcher:
                 return response, attempt
             delay = self._retry_delay(attempt, response.headers.get("retry-after"))
             log.info("retrying %s in %.1fs (%s)", url, delay, response.error or response.status)
-            await asyncio.sleep(delay)
+            await self._sleep(delay)
 
     def _retry_delay(self, attempt: int, retry_after: str | None) -> float:
         cap = self.config.retry_after_cap

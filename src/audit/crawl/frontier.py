@@ -1,9 +1,12 @@
 """The crawl frontier: what to fetch next, what was seen, and how each URL was found.
 
-URLs are served shallowest first, so a URL's recorded depth is its click depth
-from the start URLs. A URL rediscovered at a smaller depth while still queued
-takes the smaller depth and the new referrer. URLs known only from a sitemap
-have no click depth (``None``) and are served after every linked URL.
+URLs are served shallowest first, and a URL at depth d is only served once no
+page shallower than d - 1 is still being fetched, so the recorded depth is the
+exact click depth from the start URLs whatever the concurrency: every page
+that could still reach it by a shorter path has finished. A URL rediscovered
+at a smaller depth while still queued takes that depth and the new referrer.
+URLs known only from a sitemap have no click depth (``None``) and are served
+after every linked URL.
 """
 
 from __future__ import annotations
@@ -95,13 +98,14 @@ class Frontier:
         entry.done = True
         return entry
 
-    def pop(self, *, allow_unreached: bool = True) -> Entry | None:
+    def pop(self, *, shallowest_in_flight: int | None = None) -> Entry | None:
         """The next URL to fetch, or None when nothing is ready or the page budget is spent.
 
         Args:
-            allow_unreached: whether a URL with no click depth (sitemap-only) may
-                be served now; the crawler says no while linked pages are still
-                in flight, since they may yet reach it by a link.
+            shallowest_in_flight: the smallest depth among pages being fetched
+                (None when no page with a depth is in flight). A page that
+                shallow may still find a shorter path to the next URL, so the
+                next URL waits unless its depth is at most one more.
         """
         while self._heap and self.scheduled < self.max_pages:
             priority, _, url = self._heap[0]
@@ -109,7 +113,9 @@ class Frontier:
             if entry.done or priority != _priority(entry):
                 heapq.heappop(self._heap)
                 continue
-            if entry.depth is None and not allow_unreached:
+            if shallowest_in_flight is not None and (
+                entry.depth is None or entry.depth > shallowest_in_flight + 1
+            ):
                 return None
             heapq.heappop(self._heap)
             entry.done = True
