@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import gzip
+import itertools
 import zlib
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
@@ -745,3 +746,54 @@ def test_custom_headers_and_user_agent_are_sent() -> None:
     asyncio.run(Crawler(config, transport=httpx.MockTransport(respond)).run())
     assert {headers["user-agent"] for headers in seen} == {"ClinicBot/2.0"}
     assert {headers["authorization"] for headers in seen} == {"Basic c3RhZ2U6cGFzcw=="}
+
+
+def test_requests_to_one_host_are_spaced_by_the_delay() -> None:
+    starts: list[float] = []
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        starts.append(asyncio.get_running_loop().time())
+        links = (
+            "".join(f'<a href="/p{i}">p</a>' for i in range(4)) if request.url.path == "/" else ""
+        )
+        return respond(200, {"content-type": "text/html"}, html(links))
+
+    config = AuditConfig.model_validate(
+        {
+            "site": {"start_urls": [f"{ORIGIN}/"], "sitemaps": "off"},
+            "crawl": {"respect_robots": False, "concurrency": 8, "delay": 0.05},
+        }
+    )
+    asyncio.run(Crawler(config, transport=httpx.MockTransport(answer)).run())
+    gaps = [later - earlier for earlier, later in itertools.pairwise(starts)]
+    assert len(starts) == 5
+    assert min(gaps) >= 0.045
+
+
+class TrickleBody(httpx.AsyncByteStream):
+    """A server that sends one byte every 50 ms, forever."""
+
+    async def __aiter__(self) -> AsyncIterator[bytes]:
+        yield b"<html><body>"
+        while True:
+            await asyncio.sleep(0.05)
+            yield b"x"
+
+
+def test_total_deadline_stops_a_trickling_response() -> None:
+    def answer(request: httpx.Request) -> httpx.Response:
+        if request.url.path == "/":
+            return respond(200, {"content-type": "text/html"}, html('<a href="/slow">s</a>'))
+        return httpx.Response(200, headers={"content-type": "text/html"}, stream=TrickleBody())
+
+    config = AuditConfig.model_validate(
+        {
+            "site": {"start_urls": [f"{ORIGIN}/"], "sitemaps": "off"},
+            "crawl": {"respect_robots": False, "timeout": {"read": 5, "total": 0.3}},
+        }
+    )
+    result = asyncio.run(Crawler(config, transport=httpx.MockTransport(answer)).run())
+    slow = rows(result)["/slow"]
+    assert slow.status == 200
+    assert slow.error == "timed out after 0.3 s (total per-request deadline)"
+    assert rows(result)["/"].error is None

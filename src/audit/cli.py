@@ -14,8 +14,10 @@ from typing import Annotated, Any
 
 import typer
 from rich.console import Console
+from rich.live import Live
 from rich.logging import RichHandler
 from rich.table import Table
+from rich.text import Text
 
 from audit import __version__
 from audit.config import AuditConfig, load_config
@@ -126,38 +128,39 @@ def _flag_overrides(
 
 
 def _run_and_report(settings: AuditConfig) -> int:
-    display = _ProgressLine()
-    try:
+    with _ProgressDisplay() as display:
         outcome = run_audit(settings, progress=display.update, handle_signals=True)
-    finally:
-        display.close()
     _print_summary(outcome)
     return EXIT_INTERRUPTED if outcome.interrupted else EXIT_OK
 
 
-class _ProgressLine:
-    """A live one-line status on stderr (only on a terminal), refreshed at most 8 times a second."""
+class _ProgressDisplay:
+    """A live status line on stderr (only on a terminal); updates are throttled to 10 a second."""
 
     def __init__(self) -> None:
-        self._live = stderr.is_terminal
+        self._live = Live(console=stderr, transient=True) if stderr.is_terminal else None
         self._last = 0.0
+
+    def __enter__(self) -> _ProgressDisplay:
+        if self._live is not None:
+            self._live.start()
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        if self._live is not None:
+            self._live.stop()
 
     def update(self, stats: CrawlStats) -> None:
         now = time.monotonic()
-        if not self._live or now - self._last < 0.125:
+        if self._live is None or now - self._last < 0.1:
             return
         self._last = now
-        line = (
-            f"crawled {stats.done}  queued {stats.queued}  {stats.rate:.1f} pages/s  "
-            f"errors {stats.errors}  blocked {stats.blocked}"
+        self._live.update(
+            Text(
+                f"crawled {stats.done}  queued {stats.queued}  {stats.rate:.1f} pages/s  "
+                f"errors {stats.errors}  blocked by robots {stats.blocked}"
+            )
         )
-        stderr.file.write("\r\x1b[2K" + line)
-        stderr.file.flush()
-
-    def close(self) -> None:
-        if self._live and self._last:
-            stderr.file.write("\r\x1b[2K")
-            stderr.file.flush()
 
 
 def _print_summary(outcome: RunOutcome) -> None:

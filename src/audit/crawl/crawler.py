@@ -110,30 +110,44 @@ class Crawler:
         self._in_flight = 0
         self._wakeup = asyncio.Event()
         self._stopping = False
-        self._workers: list[asyncio.Task[None]] = []
+        self._task: asyncio.Task[object] | None = None
 
     def stop(self) -> None:
-        """Stop as soon as possible (Ctrl-C, SIGTERM); ``run()`` returns what it has."""
-        self._stopping = True
-        for worker in self._workers:
-            worker.cancel()
+        """Stop as soon as possible (Ctrl-C, SIGTERM); ``run()`` returns what it has.
+
+        In-flight requests are cancelled; every URL already recorded is kept.
+        """
+        if not self._stopping and self._task is not None:
+            self._stopping = True
+            self._task.cancel()
 
     async def run(self) -> CrawlResult:
         """Crawl until the frontier is empty, the page budget is spent or ``stop()`` is called."""
         started_at = datetime.now(UTC)
-        interrupted = False
+        self._task = asyncio.current_task()
         try:
             for url in self.start_urls:
                 self.frontier.add(url, depth=0, found_on=None, source=Source.START)
             await self._read_sitemaps()
-            if not self._stopping:
-                self._workers = [
-                    asyncio.create_task(self._worker())
-                    for _ in range(self.config.crawl.concurrency)
-                ]
-                await asyncio.gather(*self._workers, return_exceptions=True)
+            workers = [
+                asyncio.create_task(self._worker()) for _ in range(self.config.crawl.concurrency)
+            ]
+            try:
+                outcomes = await asyncio.gather(*workers, return_exceptions=True)
+            finally:
+                for worker in workers:
+                    worker.cancel()
+            for outcome in outcomes:
+                if isinstance(outcome, Exception):
+                    # A bug in the loop itself: keep what was collected, say the run is partial.
+                    log.error("a crawl worker failed: %r", outcome)
+                    self._stopping = True
         except asyncio.CancelledError:
-            interrupted = True
+            if not self._stopping:
+                raise
+            # Our own stop(): swallow the cancellation so the caller can write the results.
+            if self._task is not None:
+                self._task.uncancel()
         finally:
             await self.fetcher.aclose()
         return CrawlResult(
@@ -142,7 +156,7 @@ class Crawler:
             robots=self.robots.files,
             started_at=started_at,
             finished_at=datetime.now(UTC),
-            interrupted=interrupted or self._stopping,
+            interrupted=self._stopping,
             not_crawled=self.frontier.pending(),
         )
 
@@ -180,7 +194,7 @@ class Crawler:
         return None if self.scope.allows(url) else "outside the crawl scope"
 
     async def _worker(self) -> None:
-        while not self._stopping:
+        while True:
             depths = self._in_flight_depths
             shallowest = min((depth for depth, count in depths.items() if count), default=None)
             entry = self.frontier.pop(shallowest_in_flight=shallowest)
