@@ -122,7 +122,7 @@ def _flag_overrides(
         "crawl.max_pages": max_pages,
         "crawl.max_depth": max_depth,
         "crawl.concurrency": concurrency,
-        "crawl.timeout": timeout,
+        "crawl.timeout.total": timeout,
         "crawl.user_agent": user_agent,
     }
 

@@ -12,7 +12,9 @@ from __future__ import annotations
 import difflib
 import os
 import re
+from collections.abc import Callable, Mapping
 from pathlib import Path
+from types import MappingProxyType
 from typing import Annotated, Any, Literal
 from urllib.parse import urlsplit, urlunsplit
 
@@ -22,6 +24,7 @@ from pydantic import (
     ConfigDict,
     Field,
     ValidationError,
+    field_serializer,
     field_validator,
     model_validator,
 )
@@ -99,9 +102,15 @@ class TimeoutConfig(_Section):
     @model_validator(mode="before")
     @classmethod
     def _from_number(cls, value: Any) -> Any:
-        # A bare number is the total deadline; connect and read never exceed it.
+        """A bare number is the total deadline; unset connect and read never exceed it."""
         if isinstance(value, int | float) and not isinstance(value, bool):
-            return {"connect": min(10.0, value), "read": min(20.0, value), "total": value}
+            if value <= 0:
+                raise ValueError(f"expected a number of seconds above 0, got {value!r}")
+            value = {"total": value}
+        if isinstance(value, dict):
+            total = value.get("total")
+            if isinstance(total, int | float) and not isinstance(total, bool) and total > 0:
+                value = {"connect": min(10.0, total), "read": min(20.0, total), **value}
         return value
 
 
@@ -114,7 +123,7 @@ class CrawlConfig(_Section):
     per_host_concurrency: PositiveInt = 8
     delay: Annotated[float, Field(ge=0)] = 0.0
     max_requests_per_second: Annotated[float, Field(gt=0)] | None = None
-    timeout: TimeoutConfig = TimeoutConfig()
+    timeout: TimeoutConfig = Field(default_factory=TimeoutConfig)
     retries: Annotated[int, Field(ge=0, le=10)] = 2
     retry_after_cap: Annotated[float, Field(ge=0)] = 30.0
     max_redirects: Annotated[int, Field(ge=0, le=50)] = 10
@@ -122,12 +131,12 @@ class CrawlConfig(_Section):
     respect_robots: bool = True
     follow_nofollow: bool = False
     max_body_bytes: PositiveInt = 10_000_000
-    headers: dict[str, str] = {}
+    headers: Mapping[str, str] = Field(default_factory=lambda: MappingProxyType({}))
     strip_query_params: tuple[str, ...] = DEFAULT_STRIPPED_PARAMS
 
     @field_validator("headers", mode="after")
     @classmethod
-    def _expand_env(cls, headers: dict[str, str]) -> dict[str, str]:
+    def _expand_env(cls, headers: Mapping[str, str]) -> Mapping[str, str]:
         """Replace ``${NAME}`` with the environment variable, so secrets stay out of the file."""
 
         def expand(match: re.Match[str]) -> str:
@@ -136,7 +145,12 @@ class CrawlConfig(_Section):
                 raise ValueError(f"environment variable {name} is not set")
             return os.environ[name]
 
-        return {name: _ENV_REF.sub(expand, value) for name, value in headers.items()}
+        expanded = {name: _ENV_REF.sub(expand, value) for name, value in headers.items()}
+        return MappingProxyType(expanded)
+
+    @field_serializer("headers")
+    def _plain_headers(self, headers: Mapping[str, str]) -> dict[str, str]:
+        return dict(headers)
 
     @property
     def min_interval(self) -> float:
@@ -154,9 +168,9 @@ class ReportConfig(_Section):
 class AuditConfig(_Section):
     """The whole, validated configuration of one audit."""
 
-    site: SiteConfig = SiteConfig()
-    crawl: CrawlConfig = CrawlConfig()
-    report: ReportConfig = ReportConfig()
+    site: SiteConfig = Field(default_factory=SiteConfig)
+    crawl: CrawlConfig = Field(default_factory=CrawlConfig)
+    report: ReportConfig = Field(default_factory=ReportConfig)
 
     @property
     def site_name(self) -> str:
@@ -205,14 +219,19 @@ def load_config(
     Raises:
         ConfigError: one line per problem, naming the key, the value and the expectation.
     """
-    source = str(path) if path else "config"
     raw = _read_yaml(path) if path else {}
-    for dotted, value in (overrides or {}).items():
-        if value is not None:
-            _set_dotted(raw, dotted, value)
+    flags = {dotted: value for dotted, value in (overrides or {}).items() if value is not None}
+    for dotted, value in flags.items():
+        _set_dotted(raw, dotted, value)
     try:
         return AuditConfig.model_validate(raw)
     except ValidationError as exc:
+        file_label = str(path) if path else "defaults"
+
+        def source(key: str) -> str:
+            from_flag = any(key == flag or key.startswith(flag + ".") for flag in flags)
+            return "command line" if from_flag else file_label
+
         raise ConfigError(_format_errors(source, exc)) from None
 
 
@@ -222,7 +241,7 @@ def _read_yaml(path: Path) -> dict[str, Any]:
     except OSError as exc:
         raise ConfigError(f"{path}: cannot read the config file ({exc.strerror})") from None
     try:
-        data = yaml.safe_load(text)
+        data = yaml.load(text, Loader=_StrictLoader)  # a SafeLoader subclass
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f":{mark.line + 1}:{mark.column + 1}" if mark else ""
@@ -238,6 +257,21 @@ def _read_yaml(path: Path) -> dict[str, Any]:
     return data
 
 
+class _StrictLoader(yaml.SafeLoader):
+    """A SafeLoader that rejects a key given twice in one mapping (YAML says it is an error)."""
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
+        seen: set[Any] = set()
+        for key_node, _value_node in node.value:
+            key = self.construct_object(key_node, deep=deep)
+            if key in seen:
+                raise yaml.constructor.ConstructorError(
+                    None, None, f"duplicate key {key!r}", key_node.start_mark
+                )
+            seen.add(key)
+        return super().construct_mapping(node, deep=deep)
+
+
 def _set_dotted(data: dict[str, Any], dotted: str, value: Any) -> None:
     *parents, leaf = dotted.split(".")
     node = data
@@ -249,7 +283,7 @@ def _set_dotted(data: dict[str, Any], dotted: str, value: Any) -> None:
     node[leaf] = value
 
 
-def _format_errors(source: str, exc: ValidationError) -> str:
+def _format_errors(source: Callable[[str], str], exc: ValidationError) -> str:
     """One line per offending key; the branches of a union are merged into one line."""
     expectations: dict[str, list[str]] = {}
     values: dict[str, Any] = {}
@@ -274,7 +308,7 @@ def _format_errors(source: str, exc: ValidationError) -> str:
             values[key] = error.get("input")
     for key, expected in expectations.items():
         lines.setdefault(key, f"expected {' or '.join(expected)}, got {values[key]!r}")
-    return "\n".join(f"{source}: {key}: {line}" for key, line in lines.items())
+    return "\n".join(f"{source(key)}: {key}: {line}" for key, line in lines.items())
 
 
 def _plain(value: Any) -> Any:

@@ -60,23 +60,26 @@ def normalize_url(
     if parts.username is not None:
         userinfo = parts.username + (f":{parts.password}" if parts.password is not None else "")
         netloc = f"{userinfo}@{netloc}"
-    path = _normalize_escapes(_remove_dot_segments(parts.path or "/"), _PATH_SAFE)
-    query = _strip_query(parts.query, strip_params) if strip_params else parts.query
-    query = _normalize_escapes(query, _QUERY_SAFE)
+    # Escapes first, so "%2E%2E" is a dot segment and "%75tm_source" a tracking parameter.
+    path = _remove_dot_segments(_normalize_escapes(parts.path or "/", _PATH_SAFE))
+    query = _normalize_escapes(parts.query, _QUERY_SAFE)
+    if strip_params:
+        query = _strip_query(query, strip_params)
     return urlunsplit(SplitResult(scheme, netloc, path, query, ""))
+
+
+_VALID_HOST = re.compile(r"[a-z0-9._~!$&'()*+,;=%-]+|[0-9a-f:.]+")
 
 
 @lru_cache(maxsize=4096)
 def _normalize_host(host: str) -> str | None:
     host = host.lower().rstrip(".")
-    if not host:
-        return None
-    if host.isascii():
-        return host
-    try:
-        return host.encode("idna").decode("ascii")
-    except UnicodeError:
-        return None
+    if not host.isascii():
+        try:
+            host = host.encode("idna").decode("ascii")
+        except UnicodeError:
+            return None
+    return host if host and _VALID_HOST.fullmatch(host) else None
 
 
 def _remove_dot_segments(path: str) -> str:
