@@ -797,3 +797,14 @@ def test_total_deadline_stops_a_trickling_response() -> None:
     assert slow.status == 200
     assert slow.error == "timed out after 0.3 s (total per-request deadline)"
     assert rows(result)["/"].error is None
+
+
+def test_a_missing_guessed_sitemap_is_not_a_problem_but_a_declared_one_is() -> None:
+    site = MockSite({"/": page()})
+    assert crawl(site, site={"sitemaps": "auto"}).sitemaps.problems == []
+    assert "/sitemap.xml" in site.paths()
+
+    robots = f"User-agent: *\nSitemap: {ORIGIN}/sitemap.xml\n".encode()
+    site = MockSite({"/robots.txt": (200, {}, robots), "/": page()})
+    problems = crawl(site, site={"sitemaps": "auto"}).sitemaps.problems
+    assert problems == [(f"{ORIGIN}/sitemap.xml", "answered HTTP 404")]

@@ -164,20 +164,23 @@ class Crawler:
         setting = self.config.site.sitemaps
         if setting == "off":
             return
+        declared: tuple[str, ...] = ()
+        guessed: tuple[str, ...] = ()
         if setting == "auto":
-            candidates: list[str] = []
             for site_origin in dict.fromkeys(origin(url) for url in self.start_urls):
                 robots = await self.robots.get(site_origin)
-                candidates.extend(robots.sitemaps)
-                candidates.append(f"{site_origin}/sitemap.xml")
+                declared += _normalize_all(robots.sitemaps, ())
+                guessed += (f"{site_origin}/sitemap.xml",)
+            guessed = tuple(url for url in guessed if url not in declared)
         else:
-            candidates = list(setting)
+            declared = _normalize_all(setting, ())
         self.sitemap_report = await read_sitemaps(
             self.fetcher,
-            list(_normalize_all(tuple(candidates), ())),
+            list(dict.fromkeys(declared + guessed)),
             may_fetch=self._sitemap_refusal,
             check_hop=self._outside_scope,
             strip_params=self._strip,
+            optional=frozenset(guessed),
         )
         for url, sitemap_url in self.sitemap_report.urls.items():
             self.frontier.add(url, depth=None, found_on=sitemap_url, source=Source.SITEMAP)

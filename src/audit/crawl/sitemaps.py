@@ -91,6 +91,7 @@ async def read_sitemaps(
     may_fetch: AllowedCheck,
     check_hop: HopCheck | None = None,
     strip_params: tuple[str, ...] = (),
+    optional: frozenset[str] = frozenset(),
 ) -> SitemapReport:
     """Fetch sitemaps and nested sitemap indexes breadth-first; collect page URLs.
 
@@ -100,6 +101,8 @@ async def read_sitemaps(
         may_fetch: vets each sitemap URL before it is requested.
         check_hop: vets redirect targets.
         strip_params: query parameters to strip from listed page URLs.
+        optional: sitemap URLs that were only guessed (``/sitemap.xml``): a 404
+            there is not a problem worth reporting.
     """
     report = SitemapReport()
     seen = set(sitemap_urls)
@@ -118,6 +121,8 @@ async def read_sitemaps(
                 sitemap_url, check_hop=check_hop, want_body=any_body, max_bytes=MAX_SITEMAP_BYTES
             )
             report.fetched.append(sitemap_url)
+            if not result.ok and sitemap_url in optional and result.status == 404:
+                continue
             if not result.ok:
                 report.problems.append(
                     (sitemap_url, result.error or f"answered HTTP {result.status}")
