@@ -80,6 +80,7 @@ class Page:
                 absolute = urljoin(base, href)
             except ValueError:
                 absolute = href
-            text = " ".join(node.text(deep=True).split()) if node.tag == "a" else ""
+            label = node.text(deep=True) if node.tag == "a" else node.attributes.get("alt") or ""
+            text = " ".join(label.split())
             links.append(Link(href=href, url=absolute, text=text, rel=rel))
         return tuple(links)

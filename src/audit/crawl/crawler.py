@@ -75,7 +75,15 @@ class CrawlResult:
 
 
 class Crawler:
-    """Crawls one site as configured; ``run()`` returns what it collected."""
+    """Crawls one site as configured; ``run()`` returns what it collected.
+
+    Args:
+        config: the validated configuration.
+        transport: an httpx transport instead of the network (tests).
+        on_page: called with each URL's summary and, for HTML, its parsed page.
+        progress: called with live counters after each URL.
+        fetcher: a ready fetcher (tests inject one with a recording ``sleep``).
+    """
 
     def __init__(
         self,
@@ -260,6 +268,7 @@ class Crawler:
                 encoding=None,
                 fetch_ms=0.0 if index else result.fetch_ms,
                 bytes_downloaded=0,
+                truncated=False,
             )
             self._record(hop_entries[index], hop_result)
         for url in blocked_target:
