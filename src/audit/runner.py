@@ -19,7 +19,6 @@ from audit.crawl.crawler import Crawler, CrawlResult, ProgressCallback
 from audit.errors import ConfigError
 from audit.models import Finding, PageSummary
 from audit.page import Page
-from audit.reporting import create_run_dir, write_run
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,6 +87,9 @@ async def run_audit_async(
     finally:
         for signum in signals:
             loop.remove_signal_handler(signum)
+    # Imported here: pandas takes ~0.4 s to import, which spot checks and --help should not pay.
+    from audit.reporting import create_run_dir, write_run
+
     run_dir = create_run_dir(config.report.out_dir, config.site_name, result.started_at)
     write_run(
         run_dir,
