@@ -191,7 +191,7 @@ def test_demo_writes_a_complete_run_folder(tmp_path: Path) -> None:
     assert {path.name for path in run_dir.iterdir()} == {"pages.csv", "findings.csv", "run.json"}
 
     findings_header = (run_dir / "findings.csv").read_text(encoding="utf-8").splitlines()[0]
-    assert findings_header.startswith("url,rule,severity,message,evidence,")
+    assert findings_header.startswith("url,rule,code,severity,category,message,evidence,")
     assert findings_header == ",".join(FINDING_COLUMNS)
 
     columns, pages = read_csv(run_dir / "pages.csv")

@@ -70,7 +70,9 @@ def test_demo_site_crawl_writes_a_complete_run(tmp_path: Path) -> None:
     assert len(paths) == len(set(paths))
 
     with (run_dir / "findings.csv").open(encoding="utf-8") as handle:
-        assert handle.readline().strip() == "url,rule,severity,message,evidence,selector,fix"
+        assert handle.readline().strip() == (
+            "url,rule,code,severity,category,message,evidence,selector,fix"
+        )
     run_info = json.loads((run_dir / "run.json").read_text(encoding="utf-8"))
     assert run_info["status"] == "complete"
     assert run_info["counts"]["pages"] == len(pages)

@@ -1,16 +1,19 @@
-"""The ``audit`` command line: ``crawl``, ``demo``, ``version``.
+"""The ``audit`` command line: ``crawl``, ``check``, ``rules``, ``demo``, ``version``.
 
 Exit codes: 0 the run completed; 2 a usage or config error; 130 interrupted
-(after writing what was collected); 1 an unexpected internal error.
+(after writing what was collected); 1 an unexpected internal error, or for
+``check`` an error-severity finding. Heavy modules are imported inside the
+commands that need them, so ``audit check page.html`` starts fast.
 """
 
 from __future__ import annotations
 
+import json
 import logging
 import sys
 import time
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Console
@@ -21,9 +24,12 @@ from rich.text import Text
 
 from audit import __version__
 from audit.config import AuditConfig, load_config
-from audit.crawl.crawler import CrawlStats
 from audit.errors import AuditError
-from audit.runner import RunOutcome, run_audit
+from audit.models import Finding
+
+if TYPE_CHECKING:
+    from audit.crawl.crawler import CrawlStats
+    from audit.runner import RunOutcome
 
 EXIT_OK = 0
 EXIT_INTERNAL = 1
@@ -104,6 +110,92 @@ def demo(
 
 
 @app.command()
+def check(
+    targets: Annotated[
+        list[str], typer.Argument(help="URLs, local HTML files, or - for standard input.")
+    ],
+    config: ConfigOption = None,
+    json_output: Annotated[
+        bool, typer.Option("--json", help="Print the findings as a JSON list on stdout.")
+    ] = False,
+) -> None:
+    """Run every page rule on URLs or files; exit 1 when an error-severity finding exists."""
+    from audit.spotcheck import check_targets
+
+    if config is None and Path("config.yaml").is_file():
+        config = Path("config.yaml")
+    results = check_targets(targets, load_config(config))
+    findings = [finding for result in results for finding in result.findings]
+    if json_output:
+        for result in results:
+            if result.error:
+                print(f"audit: {result.error}", file=sys.stderr)
+        typer.echo(json.dumps([_finding_json(f) for f in findings], ensure_ascii=False, indent=2))
+    else:
+        from audit.console import print_check_results
+
+        print_check_results(results, Console(highlight=False))
+    if any(result.error for result in results):
+        raise typer.Exit(EXIT_USAGE)
+    raise typer.Exit(1 if any(f.severity == "error" for f in findings) else EXIT_OK)
+
+
+def _finding_json(finding: Finding) -> dict[str, str]:
+    return {
+        "url": finding.url,
+        "rule": finding.rule,
+        "code": finding.code,
+        "severity": finding.severity.value,
+        "category": finding.category,
+        "message": finding.message,
+        "evidence": finding.evidence,
+        "selector": finding.selector,
+        "fix": finding.fix,
+    }
+
+
+rules_app = typer.Typer(
+    help="List the rules, explain one, or regenerate docs/rules.", invoke_without_command=True
+)
+app.add_typer(rules_app, name="rules")
+
+
+@rules_app.callback()
+def rules_list(ctx: typer.Context) -> None:
+    """List every rule: code, name, default severity, category and summary."""
+    if ctx.invoked_subcommand is None:
+        from audit.console import print_rules
+        from audit.rules import RULES
+
+        print_rules(RULES, Console())
+
+
+@rules_app.command("explain")
+def rules_explain(name: Annotated[str, typer.Argument(help="A rule name or code.")]) -> None:
+    """Print the documentation page of one rule."""
+    from rich.markdown import Markdown
+
+    from audit.rules import find_rule
+    from audit.rules.docs import render_rule
+
+    rule = find_rule(name)
+    if rule is None:
+        raise AuditError(f"unknown rule {name!r} (see `audit rules`)")
+    Console().print(Markdown(render_rule(rule)))
+
+
+@rules_app.command("docs")
+def rules_docs(
+    folder: Annotated[Path, typer.Argument(help="Where to write the pages.")] = Path("docs/rules"),
+) -> None:
+    """Regenerate the Markdown rule pages from the rule modules."""
+    from audit.rules.docs import write_docs
+
+    written = write_docs(folder)
+    stderr.print(f"wrote {len(written)} pages to {folder}")
+
+
+@app.command()
 def version() -> None:
     """Print the version."""
     typer.echo(f"site-audit {__version__}")
@@ -128,6 +220,8 @@ def _flag_overrides(
 
 
 def _run_and_report(settings: AuditConfig) -> int:
+    from audit.runner import run_audit
+
     with _ProgressDisplay() as display:
         outcome = run_audit(settings, progress=display.update, handle_signals=True)
     _print_summary(outcome)

@@ -171,6 +171,8 @@ class AuditConfig(_Section):
     site: SiteConfig = Field(default_factory=SiteConfig)
     crawl: CrawlConfig = Field(default_factory=CrawlConfig)
     report: ReportConfig = Field(default_factory=ReportConfig)
+    rules: dict[str, Any] = Field(default_factory=dict)
+    """Per-rule settings, validated against the rule registry by :func:`load_config`."""
 
     @property
     def site_name(self) -> str:
@@ -224,7 +226,7 @@ def load_config(
     for dotted, value in flags.items():
         _set_dotted(raw, dotted, value)
     try:
-        return AuditConfig.model_validate(raw)
+        config = AuditConfig.model_validate(raw)
     except ValidationError as exc:
         file_label = str(path) if path else "defaults"
 
@@ -232,7 +234,11 @@ def load_config(
             from_flag = any(key == flag or key.startswith(flag + ".") for flag in flags)
             return "command line" if from_flag else file_label
 
-        raise ConfigError(_format_errors(source, exc)) from None
+        raise ConfigError(format_validation_error(exc, source)) from None
+    from audit.engine import plan_rules  # the registry imports the page model: load it late
+
+    plan_rules(config.rules, source=str(path) if path else "defaults")
+    return config
 
 
 def _read_yaml(path: Path) -> dict[str, Any]:
@@ -283,8 +289,8 @@ def _set_dotted(data: dict[str, Any], dotted: str, value: Any) -> None:
     node[leaf] = value
 
 
-def _format_errors(source: Callable[[str], str], exc: ValidationError) -> str:
-    """One line per offending key; the branches of a union are merged into one line."""
+def format_validation_error(exc: ValidationError, source: Callable[[str], str]) -> str:
+    """One line per offending key, ``SOURCE: KEY: problem``; union branches share one line."""
     expectations: dict[str, list[str]] = {}
     values: dict[str, Any] = {}
     lines: dict[str, str] = {}
@@ -308,7 +314,9 @@ def _format_errors(source: Callable[[str], str], exc: ValidationError) -> str:
             values[key] = error.get("input")
     for key, expected in expectations.items():
         lines.setdefault(key, f"expected {' or '.join(expected)}, got {values[key]!r}")
-    return "\n".join(f"{source(key)}: {key}: {line}" for key, line in lines.items())
+    return "\n".join(
+        f"{source(key)}: {key}: {line}".removeprefix(": ") for key, line in lines.items()
+    )
 
 
 def _plain(value: Any) -> Any:

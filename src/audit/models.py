@@ -105,12 +105,19 @@ class PageSummary:
         return self.content_type in HTML_TYPES
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Finding:
-    """One problem found by a rule on one URL."""
+    """One problem found by a rule on one URL.
+
+    ``message`` says what is wrong with specifics; ``evidence`` is a clipped
+    snippet a person can search for; ``selector`` a CSS path; ``fix`` the
+    imperative hint.
+    """
 
     rule: str
+    code: str
     severity: Severity
+    category: str
     url: str
     message: str
     evidence: str = ""

@@ -1,7 +1,7 @@
 """The page model: one HTML document parsed once with selectolax's lexbor backend.
 
-Views are computed on first use and cached, so a rule (or the crawler) that
-needs only the links never pays for the rest.
+Every view is computed on first use and cached, so a consumer that needs only
+the links (the crawler) never pays for the text walk that the leftover rules need.
 """
 
 from __future__ import annotations
@@ -10,9 +10,12 @@ from dataclasses import dataclass
 from functools import cached_property
 from urllib.parse import urljoin
 
-from selectolax.lexbor import LexborHTMLParser
+from selectolax.lexbor import LexborHTMLParser, LexborNode
 
+from audit.dom import Comment, TextBlock, collapse, css_path, walk_text
 from audit.models import FetchResult
+
+JSONLD_TYPE = "application/ld+json"
 
 
 @dataclass(frozen=True, slots=True)
@@ -23,11 +26,49 @@ class Link:
     url: str
     text: str
     rel: frozenset[str]
+    node: LexborNode
 
     @property
     def nofollow(self) -> bool:
         """True when the link asks crawlers not to follow it."""
         return "nofollow" in self.rel
+
+
+@dataclass(frozen=True, slots=True)
+class Image:
+    """One ``<img>``: its ``src`` and ``alt`` (None when the attribute is absent)."""
+
+    src: str
+    alt: str | None
+    node: LexborNode
+
+
+@dataclass(frozen=True, slots=True)
+class Heading:
+    """One ``<h1>``…``<h6>``: level and text."""
+
+    level: int
+    text: str
+    node: LexborNode
+
+
+@dataclass(frozen=True, slots=True)
+class ScriptBlock:
+    """One ``<script>`` with a JSON-LD type: its 1-based position among them and raw text."""
+
+    index: int
+    text: str
+    type: str
+    node: LexborNode
+
+
+@dataclass(frozen=True, slots=True)
+class Alternate:
+    """One ``<link rel="alternate" hreflang>``."""
+
+    hreflang: str
+    href: str
+    node: LexborNode
 
 
 class Page:
@@ -43,6 +84,8 @@ class Page:
         """Build the page of a fetched HTML response (its final URL is the base)."""
         return cls(result.final_url, result.text, result.headers)
 
+    # --- head ---------------------------------------------------------------------------
+
     @cached_property
     def base_url(self) -> str:
         """The URL relative links resolve against (``<base href>`` wins over the page URL)."""
@@ -51,21 +94,106 @@ class Page:
         return urljoin(self.url, href) if href else self.url
 
     @cached_property
+    def titles(self) -> tuple[str, ...]:
+        """The text of every ``<title>`` outside SVG, whitespace collapsed."""
+        return tuple(collapse(node.text()) for node in self.tree.css("title:not(svg title)"))
+
+    @property
     def title(self) -> str | None:
-        """The text of the first ``<title>``, whitespace collapsed; None when absent."""
-        node = self.tree.css_first("title")
-        return " ".join(node.text().split()) if node else None
+        """The first title; None when the page has none."""
+        return self.titles[0] if self.titles else None
+
+    def meta(self, name: str) -> tuple[str, ...]:
+        """The ``content`` of every ``<meta name=NAME>`` (case-insensitive name)."""
+        return tuple(
+            node.attributes.get("content") or "" for node in self.tree.css(f'meta[name="{name}" i]')
+        )
+
+    @property
+    def meta_description(self) -> str | None:
+        """The first meta description; None when absent."""
+        values = self.meta("description")
+        return values[0] if values else None
 
     @cached_property
     def robots_directives(self) -> frozenset[str]:
-        """``noindex``, ``nofollow``, … from meta robots and the X-Robots-Tag header."""
-        values = [
-            node.attributes.get("content") or ""
-            for node in self.tree.css('meta[name="robots" i], meta[name="googlebot" i]')
-        ]
+        """``noindex``, ``nofollow``, … from meta robots/googlebot and the X-Robots-Tag header."""
+        values = [*self.meta("robots"), *self.meta("googlebot")]
         values.append(self.headers.get("x-robots-tag", ""))
         return frozenset(
             token.strip().lower() for value in values for token in value.split(",") if token.strip()
+        )
+
+    @cached_property
+    def canonicals(self) -> tuple[tuple[str, LexborNode], ...]:
+        """The raw ``href`` of every ``<link rel=canonical>`` with its node."""
+        return tuple(
+            ((node.attributes.get("href") or "").strip(), node)
+            for node in self.tree.css("link[rel~=canonical i]")
+        )
+
+    @cached_property
+    def hreflang_alternates(self) -> tuple[Alternate, ...]:
+        """Every ``<link rel=alternate hreflang=…>``."""
+        return tuple(
+            Alternate(
+                (node.attributes.get("hreflang") or "").strip(),
+                (node.attributes.get("href") or "").strip(),
+                node,
+            )
+            for node in self.tree.css("link[rel~=alternate i][hreflang]")
+        )
+
+    @cached_property
+    def lang(self) -> str | None:
+        """The ``<html lang>`` value; None when absent."""
+        root = self.tree.root
+        value = root.attributes.get("lang") if root is not None else None
+        return value.strip() if value is not None else None
+
+    @cached_property
+    def viewport(self) -> str | None:
+        """The meta viewport content; None when absent."""
+        values = self.meta("viewport")
+        return values[0] if values else None
+
+    @cached_property
+    def charset(self) -> str | None:
+        """The declared ``<meta charset>`` or http-equiv charset; None when absent."""
+        node = self.tree.css_first("meta[charset]")
+        if node is not None:
+            return (node.attributes.get("charset") or "").strip()
+        node = self.tree.css_first('meta[http-equiv="content-type" i]')
+        content = (node.attributes.get("content") or "") if node is not None else ""
+        _, found, charset = content.lower().partition("charset=")
+        return charset.strip() if found else None
+
+    @cached_property
+    def open_graph(self) -> dict[str, str]:
+        """``og:*`` properties (first value of each)."""
+        return self._prefixed('meta[property^="og:" i]', "property")
+
+    @cached_property
+    def twitter(self) -> dict[str, str]:
+        """``twitter:*`` cards (first value of each; ``name`` or ``property``)."""
+        found = self._prefixed('meta[property^="twitter:" i]', "property")
+        return {**found, **self._prefixed('meta[name^="twitter:" i]', "name")}
+
+    def _prefixed(self, selector: str, attribute: str) -> dict[str, str]:
+        values: dict[str, str] = {}
+        for node in self.tree.css(selector):
+            key = (node.attributes.get(attribute) or "").strip().lower()
+            values.setdefault(key, (node.attributes.get("content") or "").strip())
+        return values
+
+    # --- body ---------------------------------------------------------------------------
+
+    @cached_property
+    def headings(self) -> tuple[Heading, ...]:
+        """Every ``<h1>``…``<h6>`` in document order."""
+        return tuple(
+            Heading(int(node.tag[1]), collapse(node.text(deep=True)), node)
+            for node in self.tree.css("h1, h2, h3, h4, h5, h6")
         )
 
     @cached_property
@@ -81,6 +209,45 @@ class Page:
             except ValueError:
                 absolute = href
             label = node.text(deep=True) if node.tag == "a" else node.attributes.get("alt") or ""
-            text = " ".join(label.split())
-            links.append(Link(href=href, url=absolute, text=text, rel=rel))
+            links.append(Link(href=href, url=absolute, text=collapse(label), rel=rel, node=node))
         return tuple(links)
+
+    @cached_property
+    def images(self) -> tuple[Image, ...]:
+        """Every ``<img>`` with its ``src`` and ``alt``."""
+        return tuple(
+            Image((node.attributes.get("src") or "").strip(), node.attributes.get("alt"), node)
+            for node in self.tree.css("img")
+        )
+
+    @cached_property
+    def _text_and_comments(self) -> tuple[tuple[TextBlock, ...], tuple[Comment, ...]]:
+        root = self.tree.root
+        if root is None:
+            return (), ()
+        blocks, comments = walk_text(root)
+        return tuple(blocks), tuple(comments)
+
+    @property
+    def text_blocks(self) -> tuple[TextBlock, ...]:
+        """Visible text, one item per block element, in document order."""
+        return self._text_and_comments[0]
+
+    @property
+    def comments(self) -> tuple[Comment, ...]:
+        """Every HTML comment in the document, in order."""
+        return self._text_and_comments[1]
+
+    @cached_property
+    def jsonld_scripts(self) -> tuple[ScriptBlock, ...]:
+        """Every ``<script type="application/ld+json">``, numbered from 1."""
+        blocks = []
+        for node in self.tree.css("script[type]"):
+            script_type = (node.attributes.get("type") or "").split(";")[0].strip().lower()
+            if script_type == JSONLD_TYPE:
+                blocks.append(ScriptBlock(len(blocks) + 1, node.text(), script_type, node))
+        return tuple(blocks)
+
+    def selector(self, node: LexborNode) -> str:
+        """A CSS path to ``node`` for a finding."""
+        return css_path(node)

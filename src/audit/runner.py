@@ -16,6 +16,7 @@ import httpx
 
 from audit.config import AuditConfig
 from audit.crawl.crawler import Crawler, CrawlResult, ProgressCallback
+from audit.engine import Engine, plan_rules
 from audit.errors import ConfigError
 from audit.models import Finding, PageSummary
 from audit.page import Page
@@ -72,10 +73,12 @@ async def run_audit_async(
     if not config.site.start_urls:
         raise ConfigError("site.start_urls: expected at least one URL (or pass a URL argument)")
     findings: list[Finding] = []
+    engine = Engine(plan_rules(config.rules))
 
     def on_page(summary: PageSummary, page: Page | None) -> None:
-        # The page rules of the engine plug in here; the DOM is dropped after this call.
-        del summary, page
+        # The only moment the DOM exists: run the page rules, keep their findings.
+        if page is not None:
+            findings.extend(engine.check_page(page))
 
     crawler = Crawler(config, transport=transport, on_page=on_page, progress=progress)
     loop = asyncio.get_running_loop()

@@ -38,7 +38,17 @@ PAGE_COLUMNS = (
     "title",
     "error",
 )
-FINDING_COLUMNS = ("url", "rule", "severity", "message", "evidence", "selector", "fix")
+FINDING_COLUMNS = (
+    "url",
+    "rule",
+    "code",
+    "severity",
+    "category",
+    "message",
+    "evidence",
+    "selector",
+    "fix",
+)
 _VERSIONED = ("site-audit", "httpx", "selectolax", "extruct", "pandas", "protego", "pydantic")
 
 
@@ -96,7 +106,9 @@ def findings_frame(findings: Iterable[Finding]) -> pd.DataFrame:
         {
             "url": finding.url,
             "rule": finding.rule,
+            "code": finding.code,
             "severity": finding.severity.value,
+            "category": finding.category,
             "message": finding.message,
             "evidence": finding.evidence,
             "selector": finding.selector,
