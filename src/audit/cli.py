@@ -8,12 +8,14 @@ commands that need them, so ``audit check page.html`` starts fast.
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any, ParamSpec
 
 import typer
 from rich.console import Console
@@ -31,6 +33,8 @@ if TYPE_CHECKING:
     from audit.crawl.crawler import CrawlStats
     from audit.runner import RunOutcome
 
+P = ParamSpec("P")
+
 EXIT_OK = 0
 EXIT_INTERNAL = 1
 EXIT_USAGE = 2
@@ -46,6 +50,22 @@ app = typer.Typer(
     rich_markup_mode=None,
 )
 
+
+def _user_errors(command: Callable[P, None]) -> Callable[P, None]:
+    """Turn an AuditError into one ``audit: …`` line per problem on stderr and exit code 2."""
+
+    @functools.wraps(command)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> None:
+        try:
+            command(*args, **kwargs)
+        except AuditError as exc:
+            for line in str(exc).splitlines():
+                print(f"audit: {line}", file=sys.stderr)
+            raise typer.Exit(EXIT_USAGE) from None
+
+    return wrapper
+
+
 ConfigOption = Annotated[
     Path | None,
     typer.Option("--config", "-c", help="config.yaml to read (default: ./config.yaml if no URL)."),
@@ -60,6 +80,7 @@ VerboseOption = Annotated[bool, typer.Option("--verbose", "-v", help="Log each r
 
 
 @app.command()
+@_user_errors
 def crawl(
     url: Annotated[
         str | None, typer.Argument(help="Start URL (overrides site.start_urls).")
@@ -85,6 +106,7 @@ def crawl(
 
 
 @app.command()
+@_user_errors
 def demo(
     config: ConfigOption = None,
     out: OutOption = None,
@@ -110,6 +132,7 @@ def demo(
 
 
 @app.command()
+@_user_errors
 def check(
     targets: Annotated[
         list[str], typer.Argument(help="URLs, local HTML files, or - for standard input.")
@@ -171,6 +194,7 @@ def rules_list(ctx: typer.Context) -> None:
 
 
 @rules_app.command("explain")
+@_user_errors
 def rules_explain(name: Annotated[str, typer.Argument(help="A rule name or code.")]) -> None:
     """Print the documentation page of one rule."""
     from rich.markdown import Markdown

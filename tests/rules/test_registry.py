@@ -27,7 +27,8 @@ def rule_modules_on_disk() -> set[str]:
     for package_name in CATEGORY_PACKAGES:
         package = importlib.import_module(package_name)
         for module in pkgutil.iter_modules(package.__path__, package_name + "."):
-            names.add(module.name)
+            if not module.name.rsplit(".", 1)[-1].startswith("_"):  # private helpers
+                names.add(module.name)
     return names
 
 
