@@ -284,7 +284,7 @@ def test_repository_config_yaml_loads() -> None:
         ),
         pytest.param(
             "site:\n  sitemaps: maybe\n",
-            "site.sitemaps: expected 'auto' or 'off' or a list of URLs or patterns, got 'maybe'",
+            "site.sitemaps: expected 'auto' or 'off' or a list, got 'maybe'",
             id="sitemaps-union",
         ),
         pytest.param(

@@ -69,6 +69,21 @@ def test_demo_site_crawl_writes_a_complete_run(tmp_path: Path) -> None:
     assert not any(path.startswith("/staff") for path in paths)
     assert len(paths) == len(set(paths))
 
+    # Every page rule ran on every page as it arrived: the leftovers are on the right pages.
+    found = {
+        (row["url"].removeprefix(origin), row["rule"])
+        for row in read_rows(run_dir / "findings.csv")
+    }
+    assert found == {
+        ("/articles/rosacea-barrier-repair/", "placeholder-text"),
+        ("/articles/rosacea-barrier-repair/", "jsonld-in-visible-text"),
+        ("/articles/rosacea-barrier-repair/", "stray-comment-marker"),
+        ("/articles/dual-expertise-rosacea/", "jsonld-in-visible-text"),
+        ("/articles/dual-expertise-rosacea/", "stray-comment-marker"),
+        ("/articles/dual-expertise-rosacea/", "empty-section"),
+        ("/zh-hant/articles/rosacea-barrier-repair/", "placeholder-text"),
+    }
+
     with (run_dir / "findings.csv").open(encoding="utf-8") as handle:
         assert handle.readline().strip() == (
             "url,rule,code,severity,category,message,evidence,selector,fix"

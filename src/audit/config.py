@@ -332,7 +332,7 @@ _EXPECTED = {
     "bool_type": "true or false",
     "bool_parsing": "true or false",
     "string_type": "a string",
-    "tuple_type": "a list of URLs or patterns",
+    "tuple_type": "a list",
     "list_type": "a list",
     "dict_type": "a mapping",
     "model_type": "a mapping",

@@ -128,14 +128,22 @@ def is_hidden(node: LexborNode) -> bool:
     return bool(style and _HIDDEN_STYLE.search(style))
 
 
-def walk_text(root: LexborNode) -> tuple[list[TextBlock], list[Comment]]:
-    """Collect the visible text blocks under ``root`` and every comment in it, in order.
+def comments_in(document: LexborNode) -> list[Comment]:
+    """Every comment under ``document`` in order, in the head, hidden elements and around <html>."""
+    return [
+        Comment(node.comment_content or "", node)
+        for node in document.traverse(include_text=False)
+        if node.tag == "-comment"
+    ]
+
+
+def walk_text(root: LexborNode) -> list[TextBlock]:
+    """Collect the visible text blocks under ``root`` in document order.
 
     Text inside invisible elements (script, style, template, hidden, …) is skipped.
     """
     blocks: list[TextBlock] = []
-    comments: list[Comment] = []
-    # Each stack item is (node, block owner, parts of the owner's text).
+    # Each block owner (an id) maps to its element and the parts of its text.
     pending: dict[int, tuple[LexborNode, list[str]]] = {}
     order: list[int] = []
     stack: list[tuple[LexborNode, int]] = [(root, 0)]
@@ -151,7 +159,6 @@ def walk_text(root: LexborNode) -> tuple[list[TextBlock], list[Comment]]:
                 pending[owner][1].append(text)
             continue
         if tag == "-comment":
-            comments.append(Comment(node.comment_content or "", node))
             continue
         if tag in INVISIBLE_TAGS or is_hidden(node):
             continue
@@ -174,7 +181,7 @@ def walk_text(root: LexborNode) -> tuple[list[TextBlock], list[Comment]]:
         text = _clean("".join(parts))
         if text:
             blocks.append(TextBlock(text, node))
-    return blocks, comments
+    return blocks
 
 
 def _clean(text: str) -> str:

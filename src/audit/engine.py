@@ -3,7 +3,7 @@
 ``rules:`` in config.yaml, keyed by rule name or code::
 
     rules:
-      title-length: {min: 25, max: 65}      # options
+      title-length: {min_chars: 25, max_chars: 65}   # options
       placeholder-text: {severity: error, ignore: ['/drafts/']}
       toc-without-links: off                # or: false, disable
       S005: notice                          # a bare severity
@@ -149,7 +149,7 @@ def _options(rule: Rule, options: dict[str, Any]) -> Any:
         )
     except ValidationError as exc:
         lines = format_validation_error(exc, lambda key: "").splitlines()
-        raise ConfigError("\n".join(f".{line.removeprefix(': ')}" for line in lines)) from None
+        raise ConfigError("\n".join(f".{line}" for line in lines)) from None
 
 
 class Engine:

@@ -12,7 +12,7 @@ from urllib.parse import urljoin
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
-from audit.dom import Comment, TextBlock, collapse, css_path, walk_text
+from audit.dom import Comment, TextBlock, collapse, comments_in, css_path, walk_text
 from audit.models import FetchResult
 
 JSONLD_TYPE = "application/ld+json"
@@ -91,7 +91,10 @@ class Page:
         """The URL relative links resolve against (``<base href>`` wins over the page URL)."""
         base = self.tree.css_first("base[href]")
         href = (base.attributes.get("href") or "").strip() if base else ""
-        return urljoin(self.url, href) if href else self.url
+        try:
+            return urljoin(self.url, href) if href else self.url
+        except ValueError:  # a malformed <base href> such as "http://[x": browsers ignore it
+            return self.url
 
     @cached_property
     def titles(self) -> tuple[str, ...]:
@@ -117,12 +120,27 @@ class Page:
 
     @cached_property
     def robots_directives(self) -> frozenset[str]:
-        """``noindex``, ``nofollow``, … from meta robots/googlebot and the X-Robots-Tag header."""
+        """``noindex``, ``nofollow``, … from meta robots/googlebot and the X-Robots-Tag header.
+
+        ``none`` counts as ``noindex`` and ``nofollow``; a header value scoped to a
+        crawler (``X-Robots-Tag: googlebot: noindex``) counts when the crawler is Googlebot.
+        """
         values = [*self.meta("robots"), *self.meta("googlebot")]
-        values.append(self.headers.get("x-robots-tag", ""))
-        return frozenset(
+        for value in self.headers.get("x-robots-tag", "").split(","):
+            agent, colon, rest = value.partition(":")
+            scoped = (
+                colon and " " not in agent.strip() and agent.strip().lower() != "unavailable_after"
+            )
+            if not scoped:
+                values.append(value)
+            elif agent.strip().lower() == "googlebot":
+                values.append(rest)
+        tokens = {
             token.strip().lower() for value in values for token in value.split(",") if token.strip()
-        )
+        }
+        if "none" in tokens:
+            tokens |= {"noindex", "nofollow"}
+        return frozenset(tokens)
 
     @cached_property
     def canonicals(self) -> tuple[tuple[str, LexborNode], ...]:
@@ -221,22 +239,18 @@ class Page:
         )
 
     @cached_property
-    def _text_and_comments(self) -> tuple[tuple[TextBlock, ...], tuple[Comment, ...]]:
-        root = self.tree.root
-        if root is None:
-            return (), ()
-        blocks, comments = walk_text(root)
-        return tuple(blocks), tuple(comments)
-
-    @property
     def text_blocks(self) -> tuple[TextBlock, ...]:
         """Visible text, one item per block element, in document order."""
-        return self._text_and_comments[0]
+        root = self.tree.root
+        return tuple(walk_text(root)) if root is not None else ()
 
-    @property
+    @cached_property
     def comments(self) -> tuple[Comment, ...]:
-        """Every HTML comment in the document, in order."""
-        return self._text_and_comments[1]
+        """Every HTML comment in the document, in order (head and around <html> included)."""
+        root = self.tree.root
+        if root is None:
+            return ()
+        return tuple(comments_in(root.parent if root.parent is not None else root))
 
     @cached_property
     def jsonld_scripts(self) -> tuple[ScriptBlock, ...]:

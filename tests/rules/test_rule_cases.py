@@ -6,6 +6,8 @@
   The file is either that list or ``{options: {...}, findings: [...]}``.
 - ``pass_*.html``: the rule reports nothing (look-alike traps live here).
   ``pass_*.options.yaml`` may set options for a pass case.
+- ``*.headers.yaml`` beside any case: response headers for the page (lower-case names),
+  for rules that read ``X-Robots-Tag``, ``Link`` or ``Content-Type``.
 """
 
 from __future__ import annotations
@@ -36,8 +38,9 @@ def case_params() -> list[Any]:
 
 def run_rule(rule: Rule, page_path: Path, options: dict[str, Any]) -> list[Any]:
     html = page_path.read_text(encoding="utf-8")
+    headers = load_yaml(page_path.with_suffix(".headers.yaml")) or {}
     opts = dataclasses.replace(rule.default_options, **options)
-    return list(rule.check(Page(URL, html), opts))
+    return list(rule.check(Page(URL, html, headers), opts))
 
 
 def load_yaml(path: Path) -> Any:

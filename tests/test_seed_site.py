@@ -1,0 +1,291 @@
+"""Acceptance: leftovers on an unseen clinic site rebuilt from the two seed pages.
+
+``tests/sites/seedclinic/`` reconstructs, in new wording, the two scraped clinic
+articles in ``/work/shared/seeds/`` the way a broken CMS served them, plus a
+clean page written with look-alike words. Its ``MANIFEST.json`` is the answer
+key: for each page, the rules that must report it (``expected``) and the
+leftover rules that must stay quiet on it (``absent``).
+
+Two ways in: a real crawl over a loopback server (findings.csv of the run
+folder), and ``audit check page.html --json`` in a subprocess. Every
+expectation is its own test item, named ``<page>:<rule>``, so a failure says
+which rule on which page, whether the rule is registered at all, and lists
+every finding the page did get.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+import subprocess
+import sys
+import urllib.request
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from audit.config import load_config
+from audit.demo import serve_site
+from audit.rules import find_rule
+from audit.runner import run_audit
+
+SITE = Path(__file__).parent / "sites" / "seedclinic"
+MANIFEST: dict[str, Any] = json.loads((SITE / "MANIFEST.json").read_text(encoding="utf-8"))
+PAGES: dict[str, dict[str, Any]] = MANIFEST["pages"]
+LEFTOVER_RULES: list[str] = MANIFEST["leftover_rules"]
+
+DUAL = "/articles/dual-expertise/"
+CLEAN = "/articles/clean-lookalikes/"
+CHECKED_PAGES = (DUAL, CLEAN)
+CHECK_KEYS = frozenset(
+    {"url", "rule", "code", "severity", "message", "evidence", "selector", "fix"}
+)
+COMMAND_TIMEOUT = 60
+
+
+def _params(rows: list[tuple[str, ...]]) -> list[Any]:
+    return [pytest.param(*row, id=":".join(row)) for row in rows]
+
+
+EXPECTED = _params([(path, rule) for path, page in PAGES.items() for rule in page["expected"]])
+ABSENT = _params([(path, rule) for path, page in PAGES.items() for rule in page["absent"]])
+MENTIONS = _params(
+    [
+        (path, rule, text)
+        for path, page in PAGES.items()
+        for rule, texts in page.get("mentions", {}).items()
+        for text in texts
+    ]
+)
+
+
+# --- helpers ---------------------------------------------------------------------------
+
+
+def read_rows(path: Path) -> list[dict[str, str]]:
+    with path.open(encoding="utf-8", newline="") as handle:
+        return list(csv.DictReader(handle))
+
+
+def registration(rule: str) -> str:
+    """Whether the rule exists yet, so a failure tells a missing rule from a blind one."""
+    found = find_rule(rule)
+    if found is None:
+        return "the rule is NOT REGISTERED yet (no module in audit.rules defines it)"
+    return f"the rule is registered ({found.module}, {found.meta.code}) but reported nothing"
+
+
+def describe(findings: list[dict[str, str]]) -> str:
+    """One line per finding, for failure messages."""
+    if not findings:
+        return "    (no findings at all)"
+    return "\n".join(
+        f"    {f['rule']} [{f['code']} {f['severity']}] {f['message']}"
+        f" | evidence: {f['evidence']!r} | selector: {f['selector']!r}"
+        for f in findings
+    )
+
+
+def of_rule(findings: list[dict[str, str]], rule: str) -> list[dict[str, str]]:
+    return [finding for finding in findings if finding["rule"] == rule]
+
+
+def missing_message(where: str, path: str, rule: str, findings: list[dict[str, str]]) -> str:
+    return (
+        f"{where}: expected {rule!r} on {path}: {registration(rule)}.\n"
+        f"  The leftover on this page: {PAGES[path]['defects'].get(rule, '')}\n"
+        f"  Findings on {path} ({len(findings)}):\n{describe(findings)}"
+    )
+
+
+def unexpected_message(where: str, path: str, rule: str, hits: list[dict[str, str]]) -> str:
+    look_alike = PAGES[path].get("look_alikes", {}).get(rule) or PAGES[path].get("not_defects", "")
+    return (
+        f"{where}: {rule!r} must NOT fire on {path} (false positive).\n"
+        f"  Look-alikes on this page: {look_alike}\n"
+        f"  Offending findings ({len(hits)}):\n{describe(hits)}"
+    )
+
+
+# --- A: a real crawl ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Crawl:
+    """What one crawl of the site wrote: page rows and findings, keyed by path."""
+
+    origin: str
+    pages: dict[str, dict[str, str]]
+    findings: dict[str, list[dict[str, str]]]
+
+    def findings_on(self, path: str) -> list[dict[str, str]]:
+        return self.findings.get(path, [])
+
+
+@pytest.fixture(scope="module")
+def crawl(tmp_path_factory: pytest.TempPathFactory) -> Crawl:
+    out = tmp_path_factory.mktemp("seedclinic-runs")
+    with serve_site(SITE) as (origin, _requested):
+        config = load_config(None, {"site.start_urls": [f"{origin}/"], "report.out_dir": out})
+        outcome = run_audit(config)
+    pages = {
+        row["url"].removeprefix(origin): row for row in read_rows(outcome.run_dir / "pages.csv")
+    }
+    findings: dict[str, list[dict[str, str]]] = {}
+    for row in read_rows(outcome.run_dir / "findings.csv"):
+        findings.setdefault(row["url"].removeprefix(origin), []).append(row)
+    return Crawl(origin, pages, findings)
+
+
+def test_crawl_fetches_every_manifest_page(crawl: Crawl) -> None:
+    for path in PAGES:
+        assert path in crawl.pages, f"{path} was not crawled; pages: {sorted(crawl.pages)}"
+        assert crawl.pages[path]["status"] == "200", crawl.pages[path]
+    for path, redirect in MANIFEST["redirects"].items():
+        assert crawl.pages[path]["status"] == str(redirect["status"]), crawl.pages[path]
+        assert crawl.pages[path]["final_url"] == crawl.origin + redirect["final"]
+
+
+def test_crawl_findings_point_at_crawled_pages(crawl: Crawl) -> None:
+    """Every finding's url is one of the site's pages (the final URL, never a redirect)."""
+    strays = {path for path in crawl.findings if path not in PAGES}
+    assert not strays, {path: describe(crawl.findings[path]) for path in strays}
+
+
+@pytest.mark.parametrize(("path", "rule"), EXPECTED)
+def test_crawl_reports_each_leftover_on_its_page(crawl: Crawl, path: str, rule: str) -> None:
+    findings = crawl.findings_on(path)
+    if not of_rule(findings, rule):
+        elsewhere = sorted(p for p, rows in crawl.findings.items() if of_rule(rows, rule))
+        pytest.fail(
+            missing_message("crawl", path, rule, findings)
+            + f"\n  {rule!r} reported on other pages: {elsewhere or 'none'}"
+        )
+
+
+@pytest.mark.parametrize(("path", "rule", "text"), MENTIONS)
+def test_crawl_reports_every_instance(crawl: Crawl, path: str, rule: str, text: str) -> None:
+    """Pages with two leftovers of one rule: each must be reported, not just the first."""
+    hits = of_rule(crawl.findings_on(path), rule)
+    if not hits:
+        pytest.fail(missing_message("crawl", path, rule, crawl.findings_on(path)))
+    mentioned = [
+        hit for hit in hits if text in f"{hit['message']} {hit['evidence']} {hit['selector']}"
+    ]
+    assert mentioned, (
+        f"crawl: {rule!r} on {path} reports nothing that mentions {text!r} "
+        f"({PAGES[path]['defects'][rule]}).\n  {rule!r} findings:\n{describe(hits)}"
+    )
+
+
+@pytest.mark.parametrize(("path", "rule"), ABSENT)
+def test_crawl_does_not_report_look_alikes(crawl: Crawl, path: str, rule: str) -> None:
+    hits = of_rule(crawl.findings_on(path), rule)
+    assert not hits, unexpected_message("crawl", path, rule, hits)
+
+
+# --- B: `audit check page.html --json` in a subprocess ----------------------------------
+
+
+@dataclass(frozen=True)
+class Checked:
+    """One finished ``audit check FILE --json``."""
+
+    page: Path
+    returncode: int
+    stdout: str
+    stderr: str
+
+    def findings(self) -> list[dict[str, str]]:
+        """The parsed stdout; fails the test with the raw output when it is not a JSON list."""
+        try:
+            data = json.loads(self.stdout)
+        except json.JSONDecodeError as exc:
+            pytest.fail(
+                f"stdout of `audit check {self.page.name} --json` is not JSON only ({exc}).\n"
+                f"stdout: {self.stdout[:2000]!r}\nstderr: {self.stderr[-2000:]!r}"
+            )
+        assert isinstance(data, list), f"stdout is JSON but not a list: {type(data).__name__}"
+        return data
+
+
+@pytest.fixture(scope="module")
+def checked(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Checked]:
+    """Each checked page as the server serves it, saved to page.html and checked once."""
+    with serve_site(SITE) as (origin, _requested):
+        served = {}
+        for path in CHECKED_PAGES:
+            with urllib.request.urlopen(origin + path, timeout=COMMAND_TIMEOUT) as response:
+                served[path] = response.read()
+    results = {}
+    for path, body in served.items():
+        folder = tmp_path_factory.mktemp("check")
+        page = folder / "page.html"
+        page.write_bytes(body)
+        # cwd is the empty folder, so no config.yaml of the checkout is picked up.
+        process = subprocess.run(
+            [sys.executable, "-m", "audit", "check", str(page), "--json"],
+            cwd=folder,
+            env=dict(os.environ),
+            capture_output=True,
+            text=True,
+            timeout=COMMAND_TIMEOUT,
+            check=False,
+        )
+        results[path] = Checked(page, process.returncode, process.stdout, process.stderr)
+    return results
+
+
+@pytest.mark.parametrize("path", CHECKED_PAGES)
+def test_check_json_prints_only_a_list_of_findings(checked: dict[str, Checked], path: str) -> None:
+    result = checked[path]
+    assert "Traceback" not in result.stderr, result.stderr
+    findings = result.findings()
+    for finding in findings:
+        assert isinstance(finding, dict), finding
+        assert finding.keys() >= CHECK_KEYS, f"missing {sorted(CHECK_KEYS - finding.keys())}"
+        assert finding["url"] == result.page.resolve().as_uri(), finding
+    has_error = any(finding["severity"] == "error" for finding in findings)
+    assert result.returncode == (1 if has_error else 0), (
+        f"exit {result.returncode} with severities {sorted({f['severity'] for f in findings})}"
+    )
+
+
+@pytest.mark.parametrize("rule", PAGES[DUAL]["expected"])
+def test_check_lists_each_leftover_of_the_dual_expertise_page(
+    checked: dict[str, Checked], rule: str
+) -> None:
+    findings = checked[DUAL].findings()
+    if not of_rule(findings, rule):
+        pytest.fail(missing_message("audit check --json", DUAL, rule, findings))
+
+
+def test_check_exits_1_on_the_dual_expertise_page(checked: dict[str, Checked]) -> None:
+    result = checked[DUAL]
+    findings = result.findings()
+    assert result.returncode == 1, (
+        f"`audit check page.html --json` on {DUAL} exited {result.returncode}; expected 1 "
+        f"(its leftovers include error-severity findings).\n  Findings:\n{describe(findings)}"
+    )
+
+
+@pytest.mark.parametrize("rule", PAGES[CLEAN]["absent"])
+def test_check_clean_page_gets_no_leftover(checked: dict[str, Checked], rule: str) -> None:
+    hits = of_rule(checked[CLEAN].findings(), rule)
+    assert not hits, unexpected_message("audit check --json", CLEAN, rule, hits)
+
+
+def test_manifest_covers_every_page_of_the_site() -> None:
+    """The answer key and the fixture stay in sync: every page listed, every rule classified."""
+    folders = {path.parent.relative_to(SITE).as_posix() for path in SITE.rglob("index.html")}
+    assert {"/" if folder == "." else f"/{folder}/" for folder in folders} == set(PAGES)
+    for path, page in PAGES.items():
+        assert not set(page["expected"]) & set(page["absent"]), path
+        assert set(page["expected"]) | set(page["absent"]) == set(LEFTOVER_RULES), path
+        assert set(page["defects"]) == set(page["expected"]), path
+        assert len((SITE / path.lstrip("/") / "index.html").read_bytes()) < 10_000, path
+    assert PAGES[CLEAN]["expected"] == []
+    assert set(PAGES[CLEAN]["absent"]) == set(LEFTOVER_RULES)
