@@ -117,3 +117,22 @@ def test_urls_are_fetched_and_checked() -> None:
     assert "/faq/" in requested
     assert missing.exit_code == 2
     assert missing.stderr.strip() == f"audit: {origin}/treatments/laser-toning/: answered HTTP 404"
+
+
+def test_rules_lists_every_rule() -> None:
+    from audit.rules import RULES
+
+    result = CliRunner().invoke(app, ["rules"], env={"COLUMNS": "200"})
+    assert result.exit_code == 0
+    for rule in RULES:
+        assert rule.name in result.stdout and rule.meta.code in result.stdout
+
+
+def test_rules_explain_prints_the_page_and_rejects_unknown_names() -> None:
+    result = CliRunner().invoke(app, ["rules", "explain", "L001"], env={"COLUMNS": "120"})
+    assert result.exit_code == 0
+    assert "placeholder-text (L001)" in result.stdout
+    assert "Why is this bad?" in result.stdout
+    unknown = CliRunner().invoke(app, ["rules", "explain", "no-such-rule"])
+    assert unknown.exit_code == 2
+    assert unknown.stderr.strip() == "audit: unknown rule 'no-such-rule' (see `audit rules`)"
