@@ -188,7 +188,12 @@ def test_demo_writes_a_complete_run_folder(tmp_path: Path) -> None:
     assert "Traceback" not in result.stderr
     (run_dir,) = run_dirs(out, "demo-clinic")
     assert RUN_DIR_NAME.fullmatch(run_dir.name)
-    assert {path.name for path in run_dir.iterdir()} == {"pages.csv", "findings.csv", "run.json"}
+    assert {path.name for path in run_dir.iterdir()} == {
+        "pages.csv",
+        "findings.csv",
+        "structured_data.csv",
+        "run.json",
+    }
 
     findings_header = (run_dir / "findings.csv").read_text(encoding="utf-8").splitlines()[0]
     assert findings_header.startswith("url,rule,code,severity,category,message,evidence,")

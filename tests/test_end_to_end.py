@@ -35,7 +35,12 @@ def test_demo_site_crawl_writes_a_complete_run(tmp_path: Path) -> None:
         outcome = run_audit(config)
     run_dir = outcome.run_dir
     assert run_dir.parent == tmp_path / "demo-clinic"
-    assert {path.name for path in run_dir.iterdir()} == {"pages.csv", "findings.csv", "run.json"}
+    assert {path.name for path in run_dir.iterdir()} == {
+        "pages.csv",
+        "findings.csv",
+        "structured_data.csv",
+        "run.json",
+    }
 
     pages = {row["url"].removeprefix(origin): row for row in read_rows(run_dir / "pages.csv")}
     ok = {path for path, row in pages.items() if row["status"] == "200"}

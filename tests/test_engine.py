@@ -135,7 +135,6 @@ def test_a_crashing_rule_becomes_a_finding_and_the_others_still_run() -> None:
         else type(setting)(
             rule=type(rule)(rule.meta, rule.options_type, explode, rule.doc, rule.module),
             enabled=True,
-            severity=setting.severity,
             options=setting.options,
         )
         for setting in plan

@@ -19,6 +19,7 @@ from __future__ import annotations
 import dataclasses
 import logging
 import re
+from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -27,7 +28,7 @@ from pydantic import TypeAdapter, ValidationError
 
 from audit.config import format_validation_error
 from audit.errors import ConfigError
-from audit.models import Finding, Severity
+from audit.models import Finding, Severity, StructuredRow
 from audit.page import Page
 from audit.rules import RULES, Rule, RuleScope, find_rule
 
@@ -46,9 +47,14 @@ class RuleSetting:
 
     rule: Rule
     enabled: bool
-    severity: Severity
     options: Any
     ignore: tuple[re.Pattern[str], ...] = ()
+    severity_override: Severity | None = None
+
+    @property
+    def severity(self) -> Severity:
+        """The configured severity, else the rule's default."""
+        return self.severity_override or self.rule.meta.severity
 
     def applies_to(self, url: str) -> bool:
         """False when one of the rule's ``ignore`` patterns matches ``url``."""
@@ -84,7 +90,7 @@ def plan_rules(raw: Mapping[str, Any] | None, source: str = "config") -> tuple[R
 
 def _setting(rule: Rule, value: Any) -> RuleSetting:
     """Raise ConfigError lines that start with ``.option: …`` or ``: …``."""
-    enabled, severity, ignore, options = True, rule.meta.severity, (), {}
+    enabled, severity, ignore, options = True, None, (), {}
     if isinstance(value, bool):
         enabled = value
     elif isinstance(value, str):
@@ -100,11 +106,11 @@ def _setting(rule: Rule, value: Any) -> RuleSetting:
     elif isinstance(value, Mapping):
         options = {str(name): item for name, item in value.items() if name not in _RESERVED}
         enabled = _typed(value.get("enabled", True), bool, ".enabled", "true or false")
-        severity = _severity(value.get("severity", severity.value))
+        severity = _severity(value["severity"]) if "severity" in value else None
         ignore = _patterns(value.get("ignore", ()))
     elif value is not None:
         raise ConfigError(f": expected a mapping of options, got {value!r}")
-    return RuleSetting(rule, enabled, severity, _options(rule, options), ignore)
+    return RuleSetting(rule, enabled, _options(rule, options), ignore, severity)
 
 
 def _typed(value: Any, kind: type, key: str, expected: str) -> Any:
@@ -171,14 +177,55 @@ class Engine:
                 continue
             rule = setting.rule
             try:
+                override = setting.severity_override
                 for finding in rule.check(page, setting.options):
-                    if finding.severity is not setting.severity:
-                        finding = dataclasses.replace(finding, severity=setting.severity)
+                    # A rule may grade its own findings; a configured severity wins.
+                    if override is not None and finding.severity is not override:
+                        finding = dataclasses.replace(finding, severity=override)
                     findings.append(finding)
             except Exception as exc:
                 log.debug("rule %s crashed on %s", rule.name, page.url, exc_info=True)
                 findings.append(_crash_finding(rule, page.url, exc))
         return findings
+
+
+def structured_rows(page: Page, findings: Iterable[Finding]) -> list[StructuredRow]:
+    """One row per structured-data node of ``page``, plus one per JSON-LD block without nodes."""
+    per_location = Counter(finding.selector for finding in findings if finding.selector)
+    data = page.structured
+    rows = []
+    blocks_with_nodes = {node.block for node in data.nodes if node.block is not None}
+    for block in data.blocks:
+        if block.index in blocks_with_nodes:
+            continue
+        location = f"json-ld #{block.index}"
+        status = f"invalid JSON: {block.error.message}" if block.error else "empty"
+        rows.append(
+            StructuredRow(
+                url=page.url,
+                syntax="json-ld",
+                type="",
+                id="",
+                location=location,
+                properties=0,
+                status=status,
+                findings=per_location[location],
+            )
+        )
+    for node in data.nodes:
+        rows.append(
+            StructuredRow(
+                url=page.url,
+                syntax=node.syntax,
+                type=node.label,
+                id=node.id or "",
+                location=node.location,
+                properties=len(node.properties) + len(node.foreign),
+                status="ok",
+                findings=per_location[node.location],
+            )
+        )
+    return rows
 
 
 def _crash_finding(rule: Rule, url: str, exc: Exception) -> Finding:

@@ -123,3 +123,22 @@ class Finding:
     evidence: str = ""
     selector: str = ""
     fix: str = ""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class StructuredRow:
+    """One structured-data node (or one JSON-LD block that gave none): a row of structured_data.csv.
+
+    ``location`` is where the node sits (``json-ld #2 $.publisher``); findings
+    of structured-data rules carry the same string as their selector, which is
+    how ``findings`` is counted.
+    """
+
+    url: str
+    syntax: str
+    type: str
+    id: str
+    location: str
+    properties: int
+    status: str
+    findings: int

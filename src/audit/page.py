@@ -8,12 +8,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import cached_property
+from typing import TYPE_CHECKING
 from urllib.parse import urljoin
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from audit.dom import Comment, TextBlock, collapse, comments_in, css_path, walk_text
 from audit.models import FetchResult
+
+if TYPE_CHECKING:
+    from audit.structured.extract import StructuredData
 
 JSONLD_TYPE = "application/ld+json"
 
@@ -76,6 +80,7 @@ class Page:
 
     def __init__(self, url: str, html: str, headers: dict[str, str] | None = None) -> None:
         self.url = url
+        self.html = html
         self.headers = headers or {}
         self.tree = LexborHTMLParser(html)
 
@@ -261,6 +266,13 @@ class Page:
             if script_type == JSONLD_TYPE:
                 blocks.append(ScriptBlock(len(blocks) + 1, node.text(), script_type, node))
         return tuple(blocks)
+
+    @cached_property
+    def structured(self) -> StructuredData:
+        """Strictly parsed JSON-LD blocks and every structured-data node (see audit.structured)."""
+        from audit.structured.extract import extract_structured
+
+        return extract_structured(self)
 
     def selector(self, node: LexborNode) -> str:
         """A CSS path to ``node`` for a finding."""

@@ -16,9 +16,9 @@ import httpx
 
 from audit.config import AuditConfig
 from audit.crawl.crawler import Crawler, CrawlResult, ProgressCallback
-from audit.engine import Engine, plan_rules
+from audit.engine import Engine, plan_rules, structured_rows
 from audit.errors import ConfigError
-from audit.models import Finding, PageSummary
+from audit.models import Finding, PageSummary, StructuredRow
 from audit.page import Page
 
 
@@ -73,12 +73,15 @@ async def run_audit_async(
     if not config.site.start_urls:
         raise ConfigError("site.start_urls: expected at least one URL (or pass a URL argument)")
     findings: list[Finding] = []
+    structured: list[StructuredRow] = []
     engine = Engine(plan_rules(config.rules))
 
     def on_page(summary: PageSummary, page: Page | None) -> None:
         # The only moment the DOM exists: run the page rules, keep their findings.
         if page is not None:
-            findings.extend(engine.check_page(page))
+            page_findings = engine.check_page(page)
+            findings.extend(page_findings)
+            structured.extend(structured_rows(page, page_findings))
 
     crawler = Crawler(config, transport=transport, on_page=on_page, progress=progress)
     loop = asyncio.get_running_loop()
@@ -99,6 +102,7 @@ async def run_audit_async(
         config=config,
         pages=result.pages,
         findings=findings,
+        structured=structured,
         meta=run_metadata(result, findings),
     )
     return RunOutcome(run_dir=run_dir, crawl=result, findings=tuple(findings))

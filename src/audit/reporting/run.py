@@ -6,6 +6,7 @@ never leaves a half-written file that looks complete.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import platform
 from collections.abc import Iterable
@@ -17,7 +18,7 @@ from typing import Any
 import pandas as pd
 
 from audit.config import AuditConfig
-from audit.models import Finding, Hop, PageSummary
+from audit.models import Finding, Hop, PageSummary, StructuredRow
 
 PAGE_COLUMNS = (
     "url",
@@ -48,6 +49,16 @@ FINDING_COLUMNS = (
     "evidence",
     "selector",
     "fix",
+)
+STRUCTURED_COLUMNS = (
+    "url",
+    "syntax",
+    "type",
+    "id",
+    "location",
+    "properties",
+    "status",
+    "findings",
 )
 _VERSIONED = ("site-audit", "httpx", "selectolax", "extruct", "pandas", "protego", "pydantic")
 
@@ -119,17 +130,25 @@ def findings_frame(findings: Iterable[Finding]) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=list(FINDING_COLUMNS))
 
 
+def structured_frame(rows: Iterable[StructuredRow]) -> pd.DataFrame:
+    """One row per structured-data node, in the documented column order."""
+    records = [dataclasses.asdict(row) for row in rows]
+    return pd.DataFrame(records, columns=list(STRUCTURED_COLUMNS))
+
+
 def write_run(
     run_dir: Path,
     *,
     config: AuditConfig,
     pages: list[PageSummary],
     findings: list[Finding],
+    structured: list[StructuredRow],
     meta: dict[str, Any],
 ) -> None:
-    """Write pages.csv, findings.csv and run.json into ``run_dir``."""
+    """Write pages.csv, findings.csv, structured_data.csv and run.json into ``run_dir``."""
     _write_csv(pages_frame(pages), run_dir / "pages.csv")
     _write_csv(findings_frame(findings), run_dir / "findings.csv")
+    _write_csv(structured_frame(structured), run_dir / "structured_data.csv")
     run_info = {
         **meta,
         "versions": _versions(),

@@ -60,12 +60,17 @@ class RuleMeta:
         evidence: str = "",
         selector: str = "",
         fix: str = "",
+        severity: Severity | None = None,
     ) -> Finding:
-        """A finding of this rule on ``page`` (evidence is clipped to one short line)."""
+        """A finding of this rule on ``page`` (evidence is clipped to one short line).
+
+        ``severity`` grades one finding differently from the rule's default (for
+        rules whose items differ in weight); a severity set in config.yaml wins.
+        """
         return Finding(
             rule=self.name,
             code=self.code,
-            severity=self.severity,
+            severity=severity or self.severity,
             category=self.category,
             url=page.url,
             message=message,
