@@ -228,7 +228,8 @@ class Fetcher:
             if seconds is not None:
                 return min(seconds, cap)
         backoff = self._backoff_base * 2 ** (attempt - 1)
-        return min(backoff * (0.5 + random.random()), cap)
+        # "Equal jitter": half fixed, half random, so each wait is longer than the last.
+        return min(backoff / 2 + random.random() * backoff / 2, cap)
 
     async def _get_once(self, url: str, want_body: BodyWanted, limit: int) -> _Response:
         response = _Response()
