@@ -6,11 +6,20 @@ names repeat, or when a docstring lacks a required section.
 
 from __future__ import annotations
 
-from audit.rules import content, leftovers, seo
+from audit.rules import content, google, leftovers, parity, schema, seo, syntax
 from audit.rules.base import Rule, RuleMeta, RuleScope
 
 RULES: tuple[Rule, ...] = tuple(
-    Rule.from_module(module) for module in (*leftovers.MODULES, *seo.MODULES, *content.MODULES)
+    Rule.from_module(module)
+    for module in (
+        *leftovers.MODULES,
+        *seo.MODULES,
+        *content.MODULES,
+        *syntax.MODULES,
+        *schema.MODULES,
+        *google.MODULES,
+        *parity.MODULES,
+    )
 )
 _BY_KEY = {key: rule for rule in RULES for key in (rule.name, rule.meta.code)}
 

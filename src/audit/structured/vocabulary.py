@@ -203,3 +203,17 @@ def _ancestors(name: str, parents: Mapping[str, tuple[str, ...]]) -> frozenset[s
             seen.add(current)
             stack.extend(parents.get(current, ()))
     return frozenset(seen)
+
+
+_active: Vocabulary | None = None
+
+
+def active_vocabulary() -> Vocabulary:
+    """The vocabulary the schema rules judge against: the configured one, else the bundled one."""
+    return _active if _active is not None else Vocabulary.bundled()
+
+
+def use_vocabulary(vocabulary: Vocabulary | None) -> None:
+    """Make ``vocabulary`` the active one for this process (None: back to the bundled release)."""
+    global _active
+    _active = vocabulary
