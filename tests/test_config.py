@@ -192,7 +192,7 @@ def test_repository_config_yaml_loads() -> None:
     [
         pytest.param(
             "sitee:\n  name: x\n",
-            "sitee: unknown key (did you mean 'site'? expected one of: site, crawl, report, rules)",
+            "sitee: unknown key (did you mean 'site'? expected one of: site, crawl, report, structured, rules)",
             id="unknown-top-level",
         ),
         pytest.param(
@@ -332,7 +332,7 @@ def test_each_problem_gets_its_own_line(tmp_path: Path) -> None:
             f"{path}: crawl.concurrency: expected a value of at least 1, got 0",
             f"{path}: crawl.max_pages: expected a value of at least 1, got -1",
             f"{path}: sitee: unknown key (did you mean 'site'? "
-            "expected one of: site, crawl, report, rules)",
+            "expected one of: site, crawl, report, structured, rules)",
         ]
     )
 
@@ -562,7 +562,7 @@ def test_masked_hides_header_values_and_url_passwords(
 def test_masked_is_plain_json_of_the_whole_config(tmp_path: Path) -> None:
     config = load_config(write(tmp_path, FULL_YAML))
     masked = config.masked()
-    assert set(masked) == {"site", "crawl", "report", "rules"}
+    assert set(masked) == {"site", "crawl", "report", "structured", "rules"}
     assert masked["crawl"]["max_pages"] == 500
     assert masked["crawl"]["timeout"] == {"connect": 3.0, "read": 7.0, "total": 30.0}
     assert masked["report"]["out_dir"] == "out/reports"

@@ -165,12 +165,20 @@ class ReportConfig(_Section):
     out_dir: Path = Path("reports")
 
 
+class StructuredConfig(_Section):
+    """Structured-data validation settings."""
+
+    vocabulary: Path | None = None
+    """An official schema.org release file (JSON-LD); None uses the bundled release (30.0)."""
+
+
 class AuditConfig(_Section):
     """The whole, validated configuration of one audit."""
 
     site: SiteConfig = Field(default_factory=SiteConfig)
     crawl: CrawlConfig = Field(default_factory=CrawlConfig)
     report: ReportConfig = Field(default_factory=ReportConfig)
+    structured: StructuredConfig = Field(default_factory=StructuredConfig)
     rules: dict[str, Any] = Field(default_factory=dict)
     """Per-rule settings, validated against the rule registry by :func:`load_config`."""
 

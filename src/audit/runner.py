@@ -20,6 +20,7 @@ from audit.engine import Engine, plan_rules, structured_rows
 from audit.errors import ConfigError
 from audit.models import Finding, PageSummary, StructuredRow
 from audit.page import Page
+from audit.structured.vocabulary import configure_vocabulary
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,6 +73,7 @@ async def run_audit_async(
     """
     if not config.site.start_urls:
         raise ConfigError("site.start_urls: expected at least one URL (or pass a URL argument)")
+    configure_vocabulary(config.structured.vocabulary)
     findings: list[Finding] = []
     structured: list[StructuredRow] = []
     engine = Engine(plan_rules(config.rules))

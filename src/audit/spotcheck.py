@@ -17,6 +17,7 @@ from audit.crawl.decoding import decode_html
 from audit.engine import Engine, plan_rules
 from audit.models import Finding
 from audit.page import Page
+from audit.structured.vocabulary import configure_vocabulary
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,6 +32,7 @@ class CheckedTarget:
 
 def check_targets(targets: list[str], config: AuditConfig) -> list[CheckedTarget]:
     """Check each target in order; a target that cannot be read gets an ``error``, not a raise."""
+    configure_vocabulary(config.structured.vocabulary)
     engine = Engine(plan_rules(config.rules))
     results = []
     for target in targets:

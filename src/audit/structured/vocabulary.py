@@ -21,6 +21,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from audit.errors import ConfigError
+
 _PENDING = "https://pending.schema.org"
 DATA_TYPES = frozenset(
     {"Text", "Number", "Integer", "Float", "Boolean", "Date", "DateTime", "Time", "URL",
@@ -211,6 +213,24 @@ _active: Vocabulary | None = None
 def active_vocabulary() -> Vocabulary:
     """The vocabulary the schema rules judge against: the configured one, else the bundled one."""
     return _active if _active is not None else Vocabulary.bundled()
+
+
+def configure_vocabulary(path: Path | None) -> None:
+    """Activate the release file at ``path`` (None: the bundled release, loaded on first use).
+
+    Raises:
+        ConfigError: when the file cannot be read or is not a schema.org release.
+    """
+    if path is None:
+        use_vocabulary(None)
+        return
+    try:
+        vocabulary = Vocabulary.from_file(path)
+    except (OSError, ValueError) as exc:
+        raise ConfigError(f"structured.vocabulary: cannot load {path}: {exc}") from None
+    if not vocabulary.classes:
+        raise ConfigError(f"structured.vocabulary: {path} holds no schema.org classes")
+    use_vocabulary(vocabulary)
 
 
 def use_vocabulary(vocabulary: Vocabulary | None) -> None:
