@@ -162,9 +162,15 @@ def page_with(body: str, head: str = "") -> Page:
 
 
 def test_page_structured_combines_blocks_and_microdata() -> None:
-    script = '<script type="application/ld+json">{"@context":"https://schema.org","@type":"WebPage"}</script>'
+    script = (
+        '<script type="application/ld+json">'
+        '{"@context":"https://schema.org","@type":"WebPage"}</script>'
+    )
     broken = '<script type="application/ld+json">{"@type": "Thing",}</script>'
-    micro = '<div itemscope itemtype="https://schema.org/Physician"><span itemprop="name">Dr Lin</span></div>'
+    micro = (
+        '<div itemscope itemtype="https://schema.org/Physician">'
+        '<span itemprop="name">Dr Lin</span></div>'
+    )
     data = page_with(micro, head=script + broken).structured
     assert [block.index for block in data.blocks] == [1, 2]
     assert data.blocks[1].error is not None
@@ -197,7 +203,10 @@ def test_an_extraction_crash_is_recorded_and_json_ld_survives(
         raise ValueError("bad RDFa")
 
     monkeypatch.setattr(extract_module, "_extruct", crash)
-    script = '<script type="application/ld+json">{"@context":"https://schema.org","@type":"WebPage"}</script>'
+    script = (
+        '<script type="application/ld+json">'
+        '{"@context":"https://schema.org","@type":"WebPage"}</script>'
+    )
     data = page_with('<div typeof="Person"></div>', head=script).structured
     assert [(problem.syntax, problem.message) for problem in data.problems] == [
         ("rdfa", "ValueError: bad RDFa")
