@@ -136,3 +136,31 @@ def test_rules_explain_prints_the_page_and_rejects_unknown_names() -> None:
     unknown = CliRunner().invoke(app, ["rules", "explain", "no-such-rule"])
     assert unknown.exit_code == 2
     assert unknown.stderr.strip() == "audit: unknown rule 'no-such-rule' (see `audit rules`)"
+
+
+def test_a_local_file_has_no_site_so_its_canonical_is_not_off_site(tmp_path: Path) -> None:
+    html = CLEAN.replace(
+        "</head>", '<link rel="canonical" href="https://www.clinic.example/rosacea/"></head>'
+    )
+    page = write(tmp_path, "saved.html", html)
+    result = CliRunner().invoke(app, ["check", "--json", str(page)])
+    assert "canonical-invalid" not in {f["rule"] for f in json.loads(result.stdout)}
+
+
+def test_vocabulary_command_uses_the_cache_without_network(tmp_path: Path) -> None:
+    from audit.structured.download import cache_path
+
+    url = "https://schema.org/version/99.0/schemaorg-current-https.jsonld"
+    release = {
+        "@graph": [
+            {"@id": "schema:Thing", "@type": "rdfs:Class"},
+            {"@id": "schema:name", "@type": "rdf:Property"},
+        ]
+    }
+    cached = cache_path(url, tmp_path)
+    cached.parent.mkdir(parents=True, exist_ok=True)
+    cached.write_text(json.dumps(release), encoding="utf-8")
+    result = CliRunner().invoke(app, ["vocabulary", "--url", url, "--cache-dir", str(tmp_path)])
+    assert result.exit_code == 0, result.output
+    assert result.stdout == f"structured:\n  vocabulary: {cached}\n"
+    assert "1 types and 1 properties" in result.stderr

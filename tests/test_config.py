@@ -192,7 +192,8 @@ def test_repository_config_yaml_loads() -> None:
     [
         pytest.param(
             "sitee:\n  name: x\n",
-            "sitee: unknown key (did you mean 'site'? expected one of: site, crawl, report, structured, rules)",
+            "sitee: unknown key (did you mean 'site'? "
+            "expected one of: site, crawl, report, structured, rules)",
             id="unknown-top-level",
         ),
         pytest.param(

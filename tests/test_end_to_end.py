@@ -87,7 +87,21 @@ def test_demo_site_crawl_writes_a_complete_run(tmp_path: Path) -> None:
         ("/articles/dual-expertise-rosacea/", "stray-comment-marker"),
         ("/articles/dual-expertise-rosacea/", "empty-section"),
         ("/zh-hant/articles/rosacea-barrier-repair/", "placeholder-text"),
+        # Structured data: the JSON-LD printed as text is not markup; the FAQ has none.
+        ("/articles/rosacea-barrier-repair/", "faq-without-markup"),
+        ("/articles/dual-expertise-rosacea/", "structured-data-missing"),
+        ("/articles/laser-aftercare/", "structured-data-missing"),
+        ("/treatments/", "structured-data-missing"),
+        ("/treatments/acne-scar/", "structured-data-missing"),
+        ("/treatments/rosacea-injection/", "structured-data-missing"),
+        ("/contact/", "google-recommended-missing"),
+        ("/doctors/dr-lin/", "google-recommended-missing"),
+        ("/faq/", "google-feature-retired"),
+        ("/zh-hant/articles/dual-expertise-rosacea/", "medical-page-incomplete"),
     }
+    rows = read_rows(run_dir / "structured_data.csv")
+    faq = [row for row in rows if row["url"] == f"{origin}/faq/" and row["type"] == "FAQPage"]
+    assert faq and faq[0]["status"] == "ok" and faq[0]["findings"] == "1"
 
     with (run_dir / "findings.csv").open(encoding="utf-8") as handle:
         assert handle.readline().strip() == (

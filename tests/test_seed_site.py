@@ -1,10 +1,15 @@
-"""Acceptance: leftovers on an unseen clinic site rebuilt from the two seed pages.
+"""Acceptance: leftovers and structured data on an unseen clinic site rebuilt from the seeds.
 
 ``tests/sites/seedclinic/`` reconstructs, in new wording, the two scraped clinic
-articles in ``/work/shared/seeds/`` the way a broken CMS served them, plus a
-clean page written with look-alike words. Its ``MANIFEST.json`` is the answer
-key: for each page, the rules that must report it (``expected``) and the
-leftover rules that must stay quiet on it (``absent``).
+articles in ``/work/shared/seeds/`` the way a broken CMS served them (JSON-LD
+printed as text, an FAQ without markup), plus a page with the seed JSON-LD in a
+proper script, a page with a broken ld+json block next to a valid one, and a
+clean page written with look-alike words and valid MedicalWebPage and FAQPage
+markup (the "Done when" of issue 4). Its ``MANIFEST.json`` is the answer key:
+for each page, the rules that must report it (``expected``), the rules that must
+stay quiet on it (``absent``), exact finding counts (``counts``), strings a
+finding must mention (``mentions``) and whether any error-severity finding is
+allowed at all (``no_errors``).
 
 Two ways in: a real crawl over a loopback server (findings.csv of the run
 folder), and ``audit check page.html --json`` in a subprocess. Every
@@ -36,10 +41,19 @@ SITE = Path(__file__).parent / "sites" / "seedclinic"
 MANIFEST: dict[str, Any] = json.loads((SITE / "MANIFEST.json").read_text(encoding="utf-8"))
 PAGES: dict[str, dict[str, Any]] = MANIFEST["pages"]
 LEFTOVER_RULES: list[str] = MANIFEST["leftover_rules"]
+STRUCTURED_RULES: list[str] = MANIFEST["structured_data_rules"]
+STRUCTURED_ON_EVERY_PAGE: list[str] = MANIFEST["structured_data_rules_on_every_page"]
+SEVERITIES: dict[str, str] = MANIFEST["severities"]
 
 DUAL = "/articles/dual-expertise/"
 CLEAN = "/articles/clean-lookalikes/"
+BROKEN = "/articles/broken-jsonld/"
+IN_SCRIPT = "/articles/seed-markup-in-script/"
 CHECKED_PAGES = (DUAL, CLEAN)
+# Also checked by URL (`audit check http://…/path/ --json`): a saved page.html has a
+# file:// URL, so its canonical points "to another site" and canonical-invalid (an
+# error) hides whether the structured-data rules set the exit status.
+URL_CHECKED_PAGES = (CLEAN, BROKEN, IN_SCRIPT)
 CHECK_KEYS = frozenset(
     {"url", "rule", "code", "severity", "message", "evidence", "selector", "fix"}
 )
@@ -60,6 +74,38 @@ MENTIONS = _params(
         for text in texts
     ]
 )
+COUNTS = _params(
+    [
+        (path, rule, str(count))
+        for path, page in PAGES.items()
+        for rule, count in page.get("counts", {}).items()
+    ]
+)
+NO_ERRORS = [path for path, page in PAGES.items() if page.get("no_errors")]
+CHECK_EXPECTED = _params(
+    [(path, rule) for path in URL_CHECKED_PAGES for rule in PAGES[path]["expected"]]
+)
+CHECK_ABSENT = _params(
+    [(path, rule) for path in URL_CHECKED_PAGES for rule in PAGES[path]["absent"]]
+)
+CHECK_MENTIONS = _params(
+    [
+        (path, rule, text)
+        for path in URL_CHECKED_PAGES
+        for rule, texts in PAGES[path].get("mentions", {}).items()
+        for text in texts
+    ]
+)
+CHECK_COUNTS = _params(
+    [
+        (path, rule, str(count))
+        for path in URL_CHECKED_PAGES
+        for rule, count in PAGES[path].get("counts", {}).items()
+    ]
+)
+CHECK_NO_ERRORS = [path for path in URL_CHECKED_PAGES if PAGES[path].get("no_errors")]
+CHECK_WITH_ERRORS = [path for path in URL_CHECKED_PAGES if not PAGES[path].get("no_errors")]
+RULE_CRASHED = "rule-crashed"
 
 
 # --- helpers ---------------------------------------------------------------------------
@@ -98,6 +144,31 @@ def missing_message(where: str, path: str, rule: str, findings: list[dict[str, s
         f"{where}: expected {rule!r} on {path}: {registration(rule)}.\n"
         f"  The leftover on this page: {PAGES[path]['defects'].get(rule, '')}\n"
         f"  Findings on {path} ({len(findings)}):\n{describe(findings)}"
+    )
+
+
+def errors_of(findings: list[dict[str, str]]) -> list[dict[str, str]]:
+    return [finding for finding in findings if finding["severity"] == "error"]
+
+
+def count_message(
+    where: str, path: str, rule: str, count: int, findings: list[dict[str, str]]
+) -> str:
+    hits = of_rule(findings, rule)
+    return (
+        f"{where}: expected exactly {count} {rule!r} finding(s) on {path}, got {len(hits)}.\n"
+        f"  The defect: {PAGES[path]['defects'].get(rule, '')}\n"
+        f"  {rule!r} findings:\n{describe(hits)}\n"
+        f"  All findings on {path} ({len(findings)}):\n{describe(findings)}"
+    )
+
+
+def errors_message(where: str, path: str, findings: list[dict[str, str]]) -> str:
+    return (
+        f"{where}: {path} must get NO error-severity finding "
+        f"({PAGES[path].get('no_errors_rationale', '')}).\n"
+        f"  Error findings ({len(errors_of(findings))}):\n{describe(errors_of(findings))}\n"
+        f"  All findings on {path} ({len(findings)}):\n{describe(findings)}"
     )
 
 
@@ -187,6 +258,43 @@ def test_crawl_does_not_report_look_alikes(crawl: Crawl, path: str, rule: str) -
     assert not hits, unexpected_message("crawl", path, rule, hits)
 
 
+@pytest.mark.parametrize(("path", "rule", "count"), COUNTS)
+def test_crawl_reports_exact_counts(crawl: Crawl, path: str, rule: str, count: str) -> None:
+    """One broken block is one finding: neither repeated nor spilled onto its valid neighbour."""
+    findings = crawl.findings_on(path)
+    assert len(of_rule(findings, rule)) == int(count), count_message(
+        "crawl", path, rule, int(count), findings
+    )
+
+
+@pytest.mark.parametrize("path", NO_ERRORS)
+def test_crawl_clean_markup_gets_no_error(crawl: Crawl, path: str) -> None:
+    """Every finding on the page, of any rule, is checked: none may be an error."""
+    findings = crawl.findings_on(path)
+    assert not errors_of(findings), errors_message("crawl", path, findings)
+
+
+@pytest.mark.parametrize("rule", sorted(SEVERITIES))
+def test_crawl_structured_data_severities_follow_the_issue(crawl: Crawl, rule: str) -> None:
+    wrong = [
+        finding
+        for findings in crawl.findings.values()
+        for finding in of_rule(findings, rule)
+        if finding["severity"] != SEVERITIES[rule]
+    ]
+    assert not wrong, (
+        f"crawl: issue 4 makes {rule!r} a {SEVERITIES[rule]}; these findings are not:\n"
+        f"{describe(wrong)}"
+    )
+
+
+@pytest.mark.parametrize("path", list(PAGES))
+def test_crawl_no_rule_crashed(crawl: Crawl, path: str) -> None:
+    """A crashed rule proves nothing: its 'absent' expectations would pass by accident."""
+    hits = of_rule(crawl.findings_on(path), RULE_CRASHED)
+    assert not hits, f"crawl: rules crashed on {path}:\n{describe(hits)}"
+
+
 # --- B: `audit check page.html --json` in a subprocess ----------------------------------
 
 
@@ -210,6 +318,50 @@ class Checked:
             )
         assert isinstance(data, list), f"stdout is JSON but not a list: {type(data).__name__}"
         return data
+
+
+@dataclass(frozen=True)
+class CheckedUrl:
+    """One finished ``audit check URL --json`` against the loopback server."""
+
+    url: str
+    returncode: int
+    stdout: str
+    stderr: str
+
+    def findings(self) -> list[dict[str, str]]:
+        try:
+            data = json.loads(self.stdout)
+        except json.JSONDecodeError as exc:
+            pytest.fail(
+                f"stdout of `audit check {self.url} --json` is not JSON only ({exc}).\n"
+                f"stdout: {self.stdout[:2000]!r}\nstderr: {self.stderr[-2000:]!r}"
+            )
+        assert isinstance(data, list), f"stdout is JSON but not a list: {type(data).__name__}"
+        return data
+
+
+@pytest.fixture(scope="module")
+def checked_url(tmp_path_factory: pytest.TempPathFactory) -> dict[str, CheckedUrl]:
+    """Each URL-checked page checked once by URL while the site is served."""
+    folder = tmp_path_factory.mktemp("check-url")
+    results = {}
+    with serve_site(SITE) as (origin, _requested):
+        for path in URL_CHECKED_PAGES:
+            # cwd is an empty folder, so no config.yaml of the checkout is picked up.
+            process = subprocess.run(
+                [sys.executable, "-m", "audit", "check", origin + path, "--json"],
+                cwd=folder,
+                env=dict(os.environ),
+                capture_output=True,
+                text=True,
+                timeout=COMMAND_TIMEOUT,
+                check=False,
+            )
+            results[path] = CheckedUrl(
+                origin + path, process.returncode, process.stdout, process.stderr
+            )
+    return results
 
 
 @pytest.fixture(scope="module")
@@ -278,14 +430,126 @@ def test_check_clean_page_gets_no_leftover(checked: dict[str, Checked], rule: st
     assert not hits, unexpected_message("audit check --json", CLEAN, rule, hits)
 
 
+@pytest.mark.parametrize("path", URL_CHECKED_PAGES)
+def test_check_url_json_prints_only_a_list_of_findings(
+    checked_url: dict[str, CheckedUrl], path: str
+) -> None:
+    result = checked_url[path]
+    assert "Traceback" not in result.stderr, result.stderr
+    findings = result.findings()
+    for finding in findings:
+        assert isinstance(finding, dict), finding
+        assert finding.keys() >= CHECK_KEYS, f"missing {sorted(CHECK_KEYS - finding.keys())}"
+        assert finding["url"] == result.url, finding
+    crashed = of_rule(findings, RULE_CRASHED)
+    assert not crashed, f"audit check: rules crashed on {path}:\n{describe(crashed)}"
+
+
+@pytest.mark.parametrize("path", CHECK_NO_ERRORS)
+def test_check_clean_markup_gets_no_error_and_exits_0(
+    checked_url: dict[str, CheckedUrl], path: str
+) -> None:
+    result = checked_url[path]
+    findings = result.findings()
+    assert not errors_of(findings), errors_message("audit check URL --json", path, findings)
+    assert result.returncode == 0, f"exit {result.returncode}\n{describe(findings)}"
+
+
+@pytest.mark.parametrize("path", CHECK_WITH_ERRORS)
+def test_check_exits_1_on_broken_or_unknown_markup(
+    checked_url: dict[str, CheckedUrl], path: str
+) -> None:
+    """The exit status comes from the page's expected structured-data errors."""
+    result = checked_url[path]
+    findings = result.findings()
+    expected_errors = [f for f in errors_of(findings) if f["rule"] in PAGES[path]["expected"]]
+    assert expected_errors and result.returncode == 1, (
+        f"`audit check URL --json` on {path} exited {result.returncode}; expected 1 with an "
+        f"error-severity finding of {', '.join(PAGES[path]['expected'])}.\n"
+        f"  Findings:\n{describe(findings)}"
+    )
+
+
+@pytest.mark.parametrize(("path", "rule"), CHECK_EXPECTED)
+def test_check_lists_each_structured_data_defect(
+    checked_url: dict[str, CheckedUrl], path: str, rule: str
+) -> None:
+    findings = checked_url[path].findings()
+    if not of_rule(findings, rule):
+        pytest.fail(missing_message("audit check URL --json", path, rule, findings))
+
+
+@pytest.mark.parametrize(("path", "rule"), CHECK_ABSENT)
+def test_check_does_not_report_look_alikes(
+    checked_url: dict[str, CheckedUrl], path: str, rule: str
+) -> None:
+    hits = of_rule(checked_url[path].findings(), rule)
+    assert not hits, unexpected_message("audit check URL --json", path, rule, hits)
+
+
+@pytest.mark.parametrize(("path", "rule", "text"), CHECK_MENTIONS)
+def test_check_findings_mention_the_culprit(
+    checked_url: dict[str, CheckedUrl], path: str, rule: str, text: str
+) -> None:
+    findings = checked_url[path].findings()
+    hits = of_rule(findings, rule)
+    if not hits:
+        pytest.fail(missing_message("audit check URL --json", path, rule, findings))
+    mentioned = [
+        hit for hit in hits if text in f"{hit['message']} {hit['evidence']} {hit['selector']}"
+    ]
+    assert mentioned, (
+        f"audit check URL --json: {rule!r} on {path} reports nothing that mentions {text!r}.\n"
+        f"  {rule!r} findings:\n{describe(hits)}"
+    )
+
+
+@pytest.mark.parametrize(("path", "rule", "count"), CHECK_COUNTS)
+def test_check_reports_exact_counts(
+    checked_url: dict[str, CheckedUrl], path: str, rule: str, count: str
+) -> None:
+    findings = checked_url[path].findings()
+    assert len(of_rule(findings, rule)) == int(count), count_message(
+        "audit check URL --json", path, rule, int(count), findings
+    )
+
+
 def test_manifest_covers_every_page_of_the_site() -> None:
     """The answer key and the fixture stay in sync: every page listed, every rule classified."""
     folders = {path.parent.relative_to(SITE).as_posix() for path in SITE.rglob("index.html")}
     assert {"/" if folder == "." else f"/{folder}/" for folder in folders} == set(PAGES)
+    known = set(LEFTOVER_RULES) | set(STRUCTURED_RULES)
+    assert set(STRUCTURED_ON_EVERY_PAGE) <= set(STRUCTURED_RULES)
+    assert set(SEVERITIES) <= set(STRUCTURED_RULES)
     for path, page in PAGES.items():
+        classified = set(page["expected"]) | set(page["absent"])
         assert not set(page["expected"]) & set(page["absent"]), path
-        assert set(page["expected"]) | set(page["absent"]) == set(LEFTOVER_RULES), path
+        assert len(page["expected"]) + len(page["absent"]) == len(classified), path
+        assert classified <= known, (path, sorted(classified - known))
+        assert set(LEFTOVER_RULES) <= classified, (path, sorted(set(LEFTOVER_RULES) - classified))
+        assert set(STRUCTURED_ON_EVERY_PAGE) <= classified, path
         assert set(page["defects"]) == set(page["expected"]), path
+        assert set(page.get("counts", {})) <= set(page["expected"]), path
+        assert set(page.get("mentions", {})) <= set(page["expected"]), path
+        assert not (page.get("no_errors") and page["expected"]), path
         assert len((SITE / path.lstrip("/") / "index.html").read_bytes()) < 10_000, path
     assert PAGES[CLEAN]["expected"] == []
-    assert set(PAGES[CLEAN]["absent"]) == set(LEFTOVER_RULES)
+    assert PAGES[CLEAN].get("no_errors") is True
+    assert set(LEFTOVER_RULES) | set(STRUCTURED_ON_EVERY_PAGE) <= set(PAGES[CLEAN]["absent"])
+    assert "medical-page-incomplete" in PAGES[CLEAN]["absent"]
+    for seed_page in ("/articles/basement-membrane/", DUAL):
+        assert {"structured-data-missing", "faq-without-markup"} <= set(
+            PAGES[seed_page]["expected"]
+        )
+    assert PAGES[BROKEN]["counts"] == {"jsonld-invalid": 1}
+    assert "PatientAudience" in PAGES[IN_SCRIPT]["mentions"]["schema-unknown-type"]
+
+
+def test_sitemap_and_home_page_list_every_page() -> None:
+    """Every page is in sitemap.xml and linked from the home page, so the crawl finds it."""
+    sitemap = (SITE / "sitemap.xml").read_text(encoding="utf-8")
+    home = (SITE / "index.html").read_text(encoding="utf-8")
+    for path in PAGES:
+        assert f"<loc>__ORIGIN__{path}</loc>" in sitemap, path
+        if path != "/":
+            assert f'href="{path}"' in home, path

@@ -249,3 +249,29 @@ def test_a_bad_release_file_is_a_config_error(tmp_path: Path, content: str | Non
         configure_vocabulary(path)
     assert str(info.value).startswith("structured.vocabulary:")
     assert active_vocabulary().release == "30.0"
+
+
+def test_rdfa_vocab_without_a_trailing_slash_still_means_schema_org() -> None:
+    data = [
+        {"@type": ["https://schema.orgPaymentCard"], "https://schema.orgname": [{"@value": "V"}]}
+    ]
+    (node,) = nodes_from_jsonld(data, syntax="rdfa")
+    assert node.types == ("PaymentCard",) and node.properties == {"name": ["V"]}
+
+
+def test_schema_org_context_aliases_type_and_id() -> None:
+    data = {"@context": "https://schema.org", "type": "Person", "id": "#me", "name": "A"}
+    (node,) = nodes_from_jsonld(data)
+    assert node.types == ("Person",) and node.id == "#me" and node.properties == {"name": ["A"]}
+
+
+def test_explicit_type_keyword_wins_over_the_alias() -> None:
+    data = {"@context": "https://schema.org", "@type": "Recommendation", "type": "Review"}
+    (node,) = nodes_from_jsonld(data)
+    assert node.types == ("Recommendation",)
+
+
+def test_schema_prefix_is_known_under_the_plain_schema_context() -> None:
+    data = {"@context": "https://schema.org/docs/jsonldcontext.jsonld", "@type": "schema:Person"}
+    (node,) = nodes_from_jsonld(data)
+    assert node.types == ("Person",)

@@ -219,6 +219,30 @@ def rules_docs(
     stderr.print(f"wrote {len(written)} pages to {folder}")
 
 
+DEFAULT_RELEASE_URL = "https://schema.org/version/latest/schemaorg-current-https.jsonld"
+DEFAULT_CACHE = Path("~/.cache/site-audit").expanduser()
+
+
+@app.command("vocabulary")
+@_user_errors
+def vocabulary_download(
+    url: Annotated[str, typer.Option(help="Official release file to fetch.")] = DEFAULT_RELEASE_URL,
+    cache_dir: Annotated[Path, typer.Option(help="Where releases are cached.")] = DEFAULT_CACHE,
+    refresh: Annotated[bool, typer.Option(help="Fetch again even when cached.")] = False,
+) -> None:
+    """Download a newer schema.org release once (cached) for `structured.vocabulary`."""
+    from audit.structured.download import download_release
+    from audit.structured.vocabulary import Vocabulary
+
+    path = download_release(url, cache_dir, refresh=refresh)
+    vocabulary = Vocabulary.from_file(path)
+    stderr.print(
+        f"{len(vocabulary.classes)} types and {len(vocabulary.properties)} properties; "
+        "set this in config.yaml:"
+    )
+    typer.echo(f"structured:\n  vocabulary: {path}")
+
+
 @app.command()
 def version() -> None:
     """Print the version."""

@@ -9,10 +9,11 @@ actually contains, since RDFa alone costs ~25 ms a page.
 from __future__ import annotations
 
 import logging
+import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from audit.structured.jsonld import JsonLdBlock, parse_block
 from audit.structured.nodes import Node, nodes_from_jsonld
@@ -25,6 +26,7 @@ log = logging.getLogger(__name__)
 # Elements carrying RDFa (Open Graph's meta[property] alone is read from the head instead).
 _RDFA_SELECTOR = "[typeof], [vocab], [about], [resource], [prefix], *:not(meta)[property]"
 _MICRODATA_SELECTOR = "[itemscope]"
+_XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>")
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,7 +37,7 @@ class ExtractionProblem:
     message: str
 
 
-@dataclass(slots=True)
+@dataclass
 class StructuredData:
     """The structured data of one page."""
 
@@ -94,5 +96,17 @@ def extract_structured(page: Page) -> StructuredData:
 def _extruct(page: Page, syntax: str) -> list[object]:
     import extruct  # heavy (lxml, rdflib): only for pages that carry these syntaxes
 
-    extracted = extruct.extract(page.html, base_url=page.url, syntaxes=[syntax], uniform=True)
-    return list(extracted.get(syntax, []))
+    # lxml refuses a str that starts with an encoding declaration (XHTML pages).
+    html = _XML_DECLARATION.sub("", page.html, count=1)
+    extracted = extruct.extract(html, base_url=page.url, syntaxes=[syntax], uniform=True)
+    items = list(extracted.get(syntax, []))
+    return [_itemid_as_id(item) for item in items] if syntax == "microdata" else items
+
+
+def _itemid_as_id(value: Any) -> Any:
+    """extruct's uniform microdata calls ``itemid`` "id"; JSON-LD calls it "@id"."""
+    if isinstance(value, list):
+        return [_itemid_as_id(item) for item in value]
+    if not isinstance(value, dict):
+        return value
+    return {("@id" if key == "id" else key): _itemid_as_id(item) for key, item in value.items()}

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 _WRAPPERS = (
@@ -22,12 +22,14 @@ _WRAPPERS = (
 
 @dataclass(frozen=True, slots=True)
 class JsonError:
-    """Where strict JSON parsing failed: 1-based line and column, and the text around it."""
+    """Where strict JSON parsing failed: 1-based line and column, the 0-based character
+    ``position`` in the block's unwrapped ``text``, and the text around it."""
 
     message: str
     line: int
     column: int
     snippet: str
+    position: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,7 +37,9 @@ class JsonLdBlock:
     """One ld+json script: its 1-based number on the page, raw text and strict parse.
 
     ``data`` is None when the block is empty or invalid; ``error`` says why it
-    is invalid; ``wrapper`` names an HTML comment or CDATA section around the JSON.
+    is invalid; ``wrapper`` names an HTML comment or CDATA section around the
+    JSON; ``text`` is what the parser read (the wrapper removed), starting at
+    character ``offset`` of ``raw``.
     """
 
     index: int
@@ -44,6 +48,8 @@ class JsonLdBlock:
     data: Any = None
     error: JsonError | None = None
     wrapper: str | None = None
+    text: str = ""
+    offset: int = 0
 
     @property
     def empty(self) -> bool:
@@ -53,23 +59,42 @@ class JsonLdBlock:
 
 def parse_block(index: int, raw: str, selector: str) -> JsonLdBlock:
     """Strictly parse one script's text; never raises."""
-    text, wrapper = raw, None
+    text, wrapper, offset = raw, None, 0
     for name, pattern in _WRAPPERS:
-        match = pattern.match(text)
+        match = pattern.match(raw)
         if match:
-            text, wrapper = match.group(1), name
+            text, wrapper, offset = match.group(1), name, match.start(1)
             break
+    block = JsonLdBlock(index, raw, selector, wrapper=wrapper, text=text, offset=offset)
     if not text.strip():
-        return JsonLdBlock(index, raw, selector, wrapper=wrapper)
+        return block
     try:
-        data = json.loads(text)
+        data = json.loads(text, parse_constant=_reject_constant)
     except json.JSONDecodeError as exc:
-        error = JsonError(exc.msg, exc.lineno, exc.colno, _snippet(text, exc.pos))
-        return JsonLdBlock(index, raw, selector, error=error, wrapper=wrapper)
+        return replace(block, error=_error(text, exc.msg, exc.pos))
+    except _NonStandardConstant as exc:
+        position = max(text.find(exc.name), 0)
+        return replace(block, error=_error(text, f"{exc.name} is not valid JSON", position))
     except RecursionError:
-        error = JsonError("nested too deeply", 1, 1, text[:60])
-        return JsonLdBlock(index, raw, selector, error=error, wrapper=wrapper)
-    return JsonLdBlock(index, raw, selector, data=data, wrapper=wrapper)
+        return replace(block, error=JsonError("nested too deeply", 1, 1, text[:60]))
+    return replace(block, data=data)
+
+
+class _NonStandardConstant(ValueError):
+    def __init__(self, name: str) -> None:
+        super().__init__(name)
+        self.name = name
+
+
+def _reject_constant(name: str) -> Any:
+    # Python's json accepts NaN and Infinity; JSON (and Google's parser) does not.
+    raise _NonStandardConstant(name)
+
+
+def _error(text: str, message: str, position: int) -> JsonError:
+    line = text.count("\n", 0, position) + 1
+    column = position - (text.rfind("\n", 0, position) + 1) + 1
+    return JsonError(message, line, column, _snippet(text, position), position)
 
 
 def _snippet(text: str, position: int, radius: int = 30) -> str:

@@ -16,10 +16,11 @@ from dataclasses import dataclass, field
 from typing import Any, Union
 
 SCHEMA_IRIS = ("https://schema.org/", "http://schema.org/")
+_SCHEMA_ALIASES = {"type": "@type", "id": "@id"}
 _SCHEMA_CONTEXTS = frozenset(
     iri.rstrip("/") + suffix
     for iri in SCHEMA_IRIS
-    for suffix in ("", "/", "/docs/jsonldcontext.json")
+    for suffix in ("", "/", "/docs/jsonldcontext.json", "/docs/jsonldcontext.jsonld")
 )
 
 
@@ -119,6 +120,15 @@ def _walk(
         return data
     if "@context" in data:
         context = _merge_context(context, data["@context"])
+    if context.is_schema and ("type" in data or "id" in data):
+        # schema.org's own context aliases "type" and "id" to the keywords.
+        # An explicit keyword wins over its alias ({"@type": "A", "type": "B"} is type A).
+        data = {
+            _SCHEMA_ALIASES.get(key, key)
+            if _SCHEMA_ALIASES.get(key, key) not in data
+            else key: value
+            for key, value in data.items()
+        }
     if "@value" in data:
         return data["@value"] if isinstance(data["@value"], str | int | float | bool) else None
     graph = data.get("@graph")
@@ -170,6 +180,10 @@ def schema_term(term: str, context: _Context) -> str | None:
     for base in SCHEMA_IRIS:
         if iri.startswith(base):
             return iri[len(base) :] or None
+        # RDFa with vocab="https://schema.org" (no slash) glues the term on: "…schema.orgPerson".
+        glued = base.rstrip("/")
+        if iri.startswith(glued) and iri[len(glued) : len(glued) + 1].isalpha():
+            return iri[len(glued) :]
     return None
 
 
@@ -192,6 +206,8 @@ def _merge_context(parent: _Context, raw: Any) -> _Context:
         if isinstance(item, str):
             if item.rstrip("/") + "/" in SCHEMA_IRIS or item in _SCHEMA_CONTEXTS:
                 vocab = _schema_base(item)
+                # schema.org's context also defines the "schema:" prefix.
+                prefixes.setdefault("schema", vocab)
         elif isinstance(item, dict):
             declared = item.get("@vocab")
             if isinstance(declared, str):

@@ -143,13 +143,20 @@ class Vocabulary:
         return name in self.classes or name in self.members
 
     def ancestors(self, name: str) -> frozenset[str]:
-        """Every supertype of ``name``, itself included (empty when unknown)."""
+        """Every supertype of ``name``, itself included (empty when unknown).
+
+        A name can be both a class and an enumeration member (``Dermatology`` is a
+        MedicalBusiness subclass and a MedicalSpecialty value): both lines count.
+        """
+        return self._ancestors(name)
+
+    @lru_cache(maxsize=4096)  # noqa: B019 - one Vocabulary per process, never freed anyway
+    def _ancestors(self, name: str) -> frozenset[str]:
         found = self.classes.get(name)
-        if found is not None:
-            return found.ancestors
-        # An enumeration member used as a type (rare, e.g. a MedicalSpecialty) is its enums.
-        enums = self.members.get(name, frozenset())
-        return frozenset().union(*(self.ancestors(enum) for enum in enums)) | {name}
+        lines = set(found.ancestors) if found is not None else set()
+        for enum in self.members.get(name, ()):
+            lines |= self._ancestors(enum) | {name}
+        return frozenset(lines)
 
     def is_a(self, name: str, ancestor: str) -> bool:
         """True when ``name`` is ``ancestor`` or one of its subtypes."""

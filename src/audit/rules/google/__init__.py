@@ -2,4 +2,10 @@
 
 from __future__ import annotations
 
-MODULES = ()
+from audit.rules.google import (
+    google_feature_retired,
+    google_recommended_missing,
+    google_required_missing,
+)
+
+MODULES = (google_required_missing, google_recommended_missing, google_feature_retired)

@@ -2,4 +2,16 @@
 
 from __future__ import annotations
 
-MODULES = ()
+from audit.rules.parity import (
+    faq_without_markup,
+    medical_page_incomplete,
+    schema_content_mismatch,
+    structured_data_missing,
+)
+
+MODULES = (
+    schema_content_mismatch,
+    structured_data_missing,
+    faq_without_markup,
+    medical_page_incomplete,
+)

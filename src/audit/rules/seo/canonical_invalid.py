@@ -96,7 +96,8 @@ def check(page: Page, opts: Options) -> Iterator[Finding]:
                 f"{absolute_form(raw, href.url)}",
             )
         target_site = site_host(href.url)
-        if target_site != own_site:
+        # A page read from a file or stdin has no site of its own to compare with.
+        if own_site and target_site != own_site:
             yield META.finding(
                 page,
                 f"The canonical URL points to another site ({target_site}, this page is on "
