@@ -6,7 +6,6 @@ without its code samples, the inline elements of a block, and JSON-LD summaries.
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
@@ -15,6 +14,7 @@ from urllib.parse import unquote, urldefrag, urljoin
 from selectolax.lexbor import LexborNode
 
 from audit.dom import BLOCK_TAGS, INVISIBLE_TAGS, is_hidden
+from audit.structured.visible import parse_json as parse_json
 
 if TYPE_CHECKING:
     from audit.page import Page
@@ -86,16 +86,6 @@ def inline_elements(block: LexborNode) -> Iterator[LexborNode]:
             continue
         yield node
         stack.extend(reversed(_children(node)))
-
-
-def parse_json(text: str) -> tuple[Any, str]:
-    """``(value, "")`` for strict JSON, else ``(None, "reason at line L column C")``."""
-    try:
-        return json.loads(text), ""
-    except json.JSONDecodeError as error:
-        return None, f"{error.msg} at line {error.lineno} column {error.colno}"
-    except RecursionError:
-        return None, "nested too deeply"
 
 
 def describe(value: Any) -> tuple[str, str]:

@@ -47,26 +47,20 @@ None.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 
 from audit.dom import TextBlock
 from audit.models import Finding, Severity
 from audit.page import Page
 from audit.rules.base import NoOptions, RuleMeta
-from audit.rules.leftovers._text import describe, in_code, parse_json, type_in_text
+from audit.rules.leftovers._text import describe, type_in_text
+from audit.structured.visible import VisibleJsonLd, find_visible_jsonld
 
 META = RuleMeta(
     code="L004", name="jsonld-in-visible-text", category="leftovers", severity=Severity.ERROR
 )
 Options = NoOptions
 
-MAX_BLOCKS = 200
-MAX_CHARS = 50_000
-_START = re.compile(r"\{\s*[\"“”]@(?:context|type)[\"“”]")
-_KEYS = re.compile(r"[\"“”]@(?:context|type)[\"“”]")
-_SMART = str.maketrans({"“": '"', "”": '"', "„": '"', "″": '"'})
-_QUOTES = frozenset('"“”„″')
 FIX = (
     "Remove the code from the page text and put the object, unchanged, inside a "
     '<script type="application/ld+json"> element in the page (ask your developer or SEO '
@@ -77,80 +71,19 @@ FIX = (
 def check(page: Page, opts: Options) -> Iterator[Finding]:
     """Yield one finding per JSON-LD object printed as visible text."""
     blocks = page.text_blocks
-    if not any("@context" in block.text or "@type" in block.text for block in blocks):
-        return
-    lines = [(index, line) for index, block in enumerate(blocks) for line in block.text.split("\n")]
-    position = 0
-    while position < len(lines):
-        offset = _start(lines, position)
-        if offset < 0 or in_code(blocks[lines[position][0]].node):
-            position += 1
-            continue
-        text, end = _collect(lines, position, offset)
-        finding = _judge(page, blocks, lines[position][0], lines[end][0], text)
-        if finding is None:
-            position += 1
-            continue
-        yield finding
-        position = end + 1
+    for found in find_visible_jsonld(blocks):
+        yield _finding(page, blocks, found)
 
 
-def _start(lines: list[tuple[int, str]], position: int) -> int:
-    """Where a JSON-LD object starts on this line (-1 when it does not)."""
-    line = lines[position][1]
-    if line.lstrip().startswith("{"):
-        ahead = " ".join(text for _, text in lines[position + 1 : position + 4])
-        return line.index("{") if _KEYS.search(line[:300] + ahead) else -1
-    match = _START.search(line)
-    return match.start() if match else -1
-
-
-def _collect(lines: list[tuple[int, str]], position: int, offset: int) -> tuple[str, int]:
-    """The text from the opening brace to its matching brace (or the cap) and the last line."""
-    pieces: list[str] = []
-    depth, in_string, escaped, size = 0, False, False, 0
-    first_block = lines[position][0]
-    last = position
-    for end in range(position, len(lines)):
-        block, line = lines[end]
-        if block - first_block >= MAX_BLOCKS or size > MAX_CHARS:
-            break
-        last = end
-        if end == position:
-            line = line[offset:]
-        for column, char in enumerate(line):
-            if escaped:
-                escaped = False
-            elif in_string:
-                escaped = char == "\\"
-                in_string = char not in _QUOTES
-            elif char in _QUOTES:
-                in_string = True
-            elif char in "{[":
-                depth += 1
-            elif char in "}]":
-                depth -= 1
-                if depth == 0:
-                    pieces.append(line[: column + 1])
-                    return "\n".join(pieces), end
-        pieces.append(line)
-        size += len(line) + 1
-    return "\n".join(pieces), last
-
-
-def _judge(
-    page: Page, blocks: tuple[TextBlock, ...], first: int, last: int, text: str
-) -> Finding | None:
-    value, error = parse_json(text)
-    if value is None and any(char in text for char in "“”„″"):
-        value, _ = parse_json(text.translate(_SMART))
+def _finding(page: Page, blocks: tuple[TextBlock, ...], found: VisibleJsonLd) -> Finding:
+    first, last, text, value = found.first, found.last, found.text, found.value
     spread = (
         f"spread over {last - first + 1} consecutive blocks"
         if last > first
         else f"in one <{blocks[first].tag}>"
     )
     node = value[0] if isinstance(value, list) and value else value
-    if isinstance(node, dict) and ("@context" in node or "@type" in node):
+    if isinstance(node, dict):
         kind, title = describe(node)
         label = "headline" if node.get("headline") else "name"
         named = f' ({label} "{title[:80]}")' if title else ""
@@ -159,15 +92,13 @@ def _judge(
             f"{spread}: search engines ignore structured data in page text, and visitors see "
             "raw code."
         )
-    elif "@context" in text and "@type" in text and "schema.org" in text:
+    else:
         kind = type_in_text(text)
         message = (
             "Text that looks like a schema.org JSON-LD object"
             f"{f' (@type {kind})' if kind else ''} is printed as visible text {spread}, "
-            f"and it is not even valid JSON ({error})."
+            f"and it is not even valid JSON ({found.error})."
         )
-    else:
-        return None
     return META.finding(
         page, message, evidence=text[:100], selector=blocks[first].selector, fix=FIX
     )
