@@ -192,6 +192,7 @@ def test_demo_writes_a_complete_run_folder(tmp_path: Path) -> None:
         "pages.csv",
         "findings.csv",
         "structured_data.csv",
+        "links.csv",
         "run.json",
     }
 

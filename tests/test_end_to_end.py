@@ -39,6 +39,7 @@ def test_demo_site_crawl_writes_a_complete_run(tmp_path: Path) -> None:
         "pages.csv",
         "findings.csv",
         "structured_data.csv",
+        "links.csv",
         "run.json",
     }
 

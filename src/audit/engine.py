@@ -22,7 +22,7 @@ import re
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pydantic import TypeAdapter, ValidationError
 
@@ -31,6 +31,9 @@ from audit.errors import ConfigError
 from audit.models import Finding, Severity, StructuredRow
 from audit.page import Page
 from audit.rules import RULES, Rule, RuleScope, find_rule
+
+if TYPE_CHECKING:
+    from audit.site import Site
 
 log = logging.getLogger(__name__)
 
@@ -163,30 +166,41 @@ class Engine:
 
     def __init__(self, settings: Iterable[RuleSetting] | None = None) -> None:
         self.settings = tuple(settings if settings is not None else plan_rules(None))
-        self._page_rules = tuple(
-            setting
-            for setting in self.settings
-            if setting.enabled and setting.rule.meta.scope is RuleScope.PAGE
-        )
+        enabled = [setting for setting in self.settings if setting.enabled]
+        self._page_rules = tuple(s for s in enabled if s.rule.meta.scope is RuleScope.PAGE)
+        self._site_rules = tuple(s for s in enabled if s.rule.meta.scope is RuleScope.SITE)
 
     def check_page(self, page: Page) -> list[Finding]:
         """Every finding of every enabled page rule on ``page``; a crash becomes a finding."""
         findings: list[Finding] = []
         for setting in self._page_rules:
-            if not setting.applies_to(page.url):
-                continue
-            rule = setting.rule
-            try:
-                override = setting.severity_override
-                for finding in rule.check(page, setting.options):
-                    # A rule may grade its own findings; a configured severity wins.
-                    if override is not None and finding.severity is not override:
-                        finding = dataclasses.replace(finding, severity=override)
-                    findings.append(finding)
-            except Exception as exc:
-                log.debug("rule %s crashed on %s", rule.name, page.url, exc_info=True)
-                findings.append(_crash_finding(rule, page.url, exc))
+            if setting.applies_to(page.url):
+                findings.extend(_run(setting, page, page.url))
         return findings
+
+    def check_site(self, site: Site) -> list[Finding]:
+        """Every finding of every enabled site rule, minus those on a rule's ignored URLs."""
+        findings: list[Finding] = []
+        where = site.pages[0].url if site.pages else ""
+        for setting in self._site_rules:
+            found = _run(setting, site, where)
+            findings.extend(finding for finding in found if setting.applies_to(finding.url))
+        return findings
+
+
+def _run(setting: RuleSetting, subject: Any, url: str) -> list[Finding]:
+    """Run one rule; a configured severity wins over the rule's own grading."""
+    rule, override = setting.rule, setting.severity_override
+    findings: list[Finding] = []
+    try:
+        for finding in rule.check(subject, setting.options):
+            if override is not None and finding.severity is not override:
+                finding = dataclasses.replace(finding, severity=override)
+            findings.append(finding)
+    except Exception as exc:
+        log.debug("rule %s crashed on %s", rule.name, url, exc_info=True)
+        findings.append(_crash_finding(rule, url, exc))
+    return findings
 
 
 def structured_rows(page: Page, findings: Iterable[Finding]) -> list[StructuredRow]:

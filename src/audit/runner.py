@@ -19,7 +19,8 @@ from audit.crawl.crawler import Crawler, CrawlResult, ProgressCallback
 from audit.engine import Engine, plan_rules, structured_rows
 from audit.errors import ConfigError
 from audit.models import Finding, PageSummary, StructuredRow
-from audit.page import Page
+from audit.page import Link, Page
+from audit.site import LinkRow, LinkStore, PageFacts, Site, summarize
 from audit.structured.vocabulary import configure_vocabulary
 
 
@@ -76,14 +77,25 @@ async def run_audit_async(
     configure_vocabulary(config.structured.vocabulary)
     findings: list[Finding] = []
     structured: list[StructuredRow] = []
+    facts: dict[str, PageFacts] = {}
+    links = LinkStore()
     engine = Engine(plan_rules(config.rules))
 
-    def on_page(summary: PageSummary, page: Page | None) -> None:
-        # The only moment the DOM exists: run the page rules, keep their findings.
-        if page is not None:
-            page_findings = engine.check_page(page)
-            findings.extend(page_findings)
-            structured.extend(structured_rows(page, page_findings))
+    def on_page(
+        summary: PageSummary, page: Page | None, page_links: list[tuple[str, Link]]
+    ) -> None:
+        # The only moment the DOM exists: run the page rules and keep the slim facts.
+        if page is None:
+            return
+        page_findings = engine.check_page(page)
+        findings.extend(page_findings)
+        structured.extend(structured_rows(page, page_findings))
+        facts[summary.url] = summarize(page)
+        links.add(
+            LinkRow(summary.url, target, link.text, " ".join(sorted(link.rel)), link.nofollow)
+            for target, link in page_links
+            if crawler.scope.host_allowed(target)
+        )
 
     crawler = Crawler(config, transport=transport, on_page=on_page, progress=progress)
     loop = asyncio.get_running_loop()
@@ -95,18 +107,23 @@ async def run_audit_async(
     finally:
         for signum in signals:
             loop.remove_signal_handler(signum)
-    # Imported here: pandas takes ~0.4 s to import, which spot checks and --help should not pay.
-    from audit.reporting import create_run_dir, write_run
+    site = Site(result.pages, facts, links, result.sitemaps.urls)
+    try:
+        findings.extend(engine.check_site(site))
+        # Imported here: pandas takes ~0.4 s to import, which spot checks should not pay.
+        from audit.reporting import create_run_dir, write_run
 
-    run_dir = create_run_dir(config.report.out_dir, config.site_name, result.started_at)
-    write_run(
-        run_dir,
-        config=config,
-        pages=result.pages,
-        findings=findings,
-        structured=structured,
-        meta=run_metadata(result, findings),
-    )
+        run_dir = create_run_dir(config.report.out_dir, config.site_name, result.started_at)
+        write_run(
+            run_dir,
+            config=config,
+            site=site,
+            findings=findings,
+            structured=structured,
+            meta=run_metadata(result, findings),
+        )
+    finally:
+        links.close()
     return RunOutcome(run_dir=run_dir, crawl=result, findings=tuple(findings))
 
 

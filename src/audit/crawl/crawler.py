@@ -25,11 +25,12 @@ from audit.crawl.robots import RobotsCache, RobotsFile
 from audit.crawl.sitemaps import SitemapReport, read_sitemaps
 from audit.crawl.urls import Scope, normalize_url, origin
 from audit.models import ROBOTS_BLOCKED, FetchResult, PageSummary
-from audit.page import Page
+from audit.page import Link, Page
 
 log = logging.getLogger(__name__)
 
-PageCallback = Callable[[PageSummary, Page | None], None]
+PageCallback = Callable[[PageSummary, Page | None, "list[tuple[str, Link]]"], None]
+"""Called once per URL with its row, its parsed page (HTML only) and its normalised links."""
 ProgressCallback = Callable[["CrawlStats"], None]
 
 
@@ -280,25 +281,34 @@ class Crawler:
         final = hop_entries[-1]
         if chain:
             result = replace(result, url=final.url, redirect_chain=(), fetch_ms=0.0)
-        page = None
+        page, links = None, []
         if result.ok and result.is_html and result.text:
             page = Page.from_fetch(result)
-            self._follow_links(page, final)
-        self._record(final, result, page)
+            links = self._follow_links(page, final)
+        self._record(final, result, page, links)
 
-    def _follow_links(self, page: Page, entry: Entry) -> None:
+    def _follow_links(self, page: Page, entry: Entry) -> list[tuple[str, Link]]:
+        """Queue the followable links; return every http(s) link, normalised, for the record."""
         crawl = self.config.crawl
-        if not crawl.follow_nofollow and "nofollow" in page.robots_directives:
-            return
+        follow_page = crawl.follow_nofollow or "nofollow" not in page.robots_directives
         depth = entry.depth + 1 if entry.depth is not None else None
+        normalized = []
         for link in page.links:
-            if link.nofollow and not crawl.follow_nofollow:
-                continue
             url = normalize_url(link.url, strip_params=self._strip)
-            if url is not None:
+            if url is None:
+                continue
+            normalized.append((url, link))
+            if follow_page and (crawl.follow_nofollow or not link.nofollow):
                 self.frontier.add(url, depth=depth, found_on=entry.url, source=Source.LINK)
+        return normalized
 
-    def _record(self, entry: Entry, result: FetchResult, page: Page | None = None) -> None:
+    def _record(
+        self,
+        entry: Entry,
+        result: FetchResult,
+        page: Page | None = None,
+        links: list[tuple[str, Link]] | None = None,
+    ) -> None:
         summary = PageSummary(
             url=entry.url,
             final_url=result.final_url,
@@ -324,7 +334,7 @@ class Crawler:
         stats.blocked += summary.blocked
         stats.errors += summary.failed
         if self._on_page is not None:
-            self._on_page(summary, page)
+            self._on_page(summary, page, links or [])
         if self._progress is not None:
             self._progress(stats)
 

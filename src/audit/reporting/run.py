@@ -13,12 +13,15 @@ from collections.abc import Iterable
 from datetime import datetime
 from importlib import metadata
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
 from audit.config import AuditConfig
-from audit.models import Finding, Hop, PageSummary, StructuredRow
+from audit.models import Finding, Hop, StructuredRow
+
+if TYPE_CHECKING:
+    from audit.site import Site
 
 PAGE_COLUMNS = (
     "url",
@@ -26,6 +29,7 @@ PAGE_COLUMNS = (
     "status",
     "content_type",
     "depth",
+    "inlinks",
     "found_on",
     "source",
     "in_sitemap",
@@ -37,8 +41,15 @@ PAGE_COLUMNS = (
     "truncated",
     "outlinks",
     "title",
+    "meta_description",
+    "h1",
+    "words",
+    "indexable",
+    "canonical",
     "error",
 )
+LINK_COLUMNS = ("source", "target", "anchor", "rel", "nofollow", "target_status")
+_LINK_CHUNK = 50_000
 FINDING_COLUMNS = (
     "url",
     "rule",
@@ -83,32 +94,72 @@ def format_chain(chain: tuple[Hop, ...]) -> str:
     return " | ".join(f"{hop.status} {hop.url} -> {hop.location}" for hop in chain)
 
 
-def pages_frame(pages: Iterable[PageSummary]) -> pd.DataFrame:
+def pages_frame(site: Site) -> pd.DataFrame:
     """One row per URL fetched or attempted, in the documented column order."""
-    rows = [
-        {
-            "url": page.url,
-            "final_url": page.final_url,
-            "status": page.status,
-            "content_type": page.content_type,
-            "depth": page.depth,
-            "found_on": page.found_on,
-            "source": page.source,
-            "in_sitemap": page.in_sitemap,
-            "redirect_hops": len(page.redirect_chain),
-            "redirect_chain": format_chain(page.redirect_chain),
-            "fetch_ms": page.fetch_ms,
-            "bytes": page.bytes,
-            "encoding": page.encoding,
-            "truncated": page.truncated,
-            "outlinks": page.outlinks,
-            "title": page.title,
-            "error": page.error,
-        }
-        for page in pages
-    ]
+    inlinks = site.inlinks
+    rows = []
+    for page in site.pages:
+        facts = site.facts.get(page.url)
+        rows.append(
+            {
+                "url": page.url,
+                "final_url": page.final_url,
+                "status": page.status,
+                "content_type": page.content_type,
+                "depth": page.depth,
+                "found_on": page.found_on,
+                "source": page.source,
+                "in_sitemap": page.in_sitemap,
+                "redirect_hops": len(page.redirect_chain),
+                "redirect_chain": format_chain(page.redirect_chain),
+                "fetch_ms": page.fetch_ms,
+                "bytes": page.bytes,
+                "encoding": page.encoding,
+                "truncated": page.truncated,
+                "outlinks": page.outlinks,
+                "title": page.title,
+                "meta_description": facts.meta_description if facts else None,
+                "h1": facts.h1 if facts else None,
+                "words": facts.words if facts else None,
+                "indexable": facts.indexable if facts else None,
+                "canonical": facts.canonical if facts else None,
+                "inlinks": inlinks.get(page.url, 0),
+                "error": page.error,
+            }
+        )
     frame = pd.DataFrame(rows, columns=list(PAGE_COLUMNS))
-    return frame.astype({"status": "Int64", "depth": "Int64"})
+    return frame.astype({"status": "Int64", "depth": "Int64", "words": "Int64"})
+
+
+def write_links(site: Site, path: Path) -> None:
+    """links.csv, written in chunks so millions of links never sit in one frame."""
+    temporary = path.with_name(f".{path.name}.tmp")
+    status = {page.url: page.status for page in site.pages}
+    chunk: list[tuple[object, ...]] = []
+    header = True
+
+    def flush() -> None:
+        nonlocal header
+        frame = pd.DataFrame(chunk, columns=list(LINK_COLUMNS)).astype({"target_status": "Int64"})
+        frame.to_csv(
+            temporary,
+            index=False,
+            header=header,
+            mode="w" if header else "a",
+            encoding="utf-8",
+            lineterminator="\n",
+        )
+        header = False
+        chunk.clear()
+
+    for row in site.links.rows():
+        chunk.append(
+            (row.source, row.target, row.anchor, row.rel, row.nofollow, status.get(row.target))
+        )
+        if len(chunk) >= _LINK_CHUNK:
+            flush()
+    flush()
+    temporary.replace(path)
 
 
 def findings_frame(findings: Iterable[Finding]) -> pd.DataFrame:
@@ -140,13 +191,14 @@ def write_run(
     run_dir: Path,
     *,
     config: AuditConfig,
-    pages: list[PageSummary],
+    site: Site,
     findings: list[Finding],
     structured: list[StructuredRow],
     meta: dict[str, Any],
 ) -> None:
-    """Write pages.csv, findings.csv, structured_data.csv and run.json into ``run_dir``."""
-    _write_csv(pages_frame(pages), run_dir / "pages.csv")
+    """Write pages.csv, links.csv, findings.csv, structured_data.csv and run.json."""
+    _write_csv(pages_frame(site), run_dir / "pages.csv")
+    write_links(site, run_dir / "links.csv")
     _write_csv(findings_frame(findings), run_dir / "findings.csv")
     _write_csv(structured_frame(structured), run_dir / "structured_data.csv")
     run_info = {
