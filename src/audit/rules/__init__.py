@@ -6,7 +6,17 @@ names repeat, or when a docstring lacks a required section.
 
 from __future__ import annotations
 
-from audit.rules import content, google, leftovers, parity, schema, seo, syntax
+from audit.rules import (
+    content,
+    duplicates,
+    google,
+    leftovers,
+    links,
+    parity,
+    schema,
+    seo,
+    syntax,
+)
 from audit.rules.base import Rule, RuleMeta, RuleScope
 
 RULES: tuple[Rule, ...] = tuple(
@@ -19,6 +29,8 @@ RULES: tuple[Rule, ...] = tuple(
         *schema.MODULES,
         *google.MODULES,
         *parity.MODULES,
+        *links.MODULES,
+        *duplicates.MODULES,
     )
 )
 _BY_KEY = {key: rule for rule in RULES for key in (rule.name, rule.meta.code)}
