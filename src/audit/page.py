@@ -18,6 +18,7 @@ from audit.models import FetchResult
 
 if TYPE_CHECKING:
     from audit.structured.extract import StructuredData
+    from audit.structured.visible import VisibleJsonLd
 
 JSONLD_TYPE = "application/ld+json"
 
@@ -273,6 +274,13 @@ class Page:
         from audit.structured.extract import extract_structured
 
         return extract_structured(self)
+
+    @cached_property
+    def visible_jsonld(self) -> list[VisibleJsonLd]:
+        """JSON-LD objects printed as visible text (see audit.structured.visible)."""
+        from audit.structured.visible import find_visible_jsonld
+
+        return find_visible_jsonld(self.text_blocks)
 
     def selector(self, node: LexborNode) -> str:
         """A CSS path to ``node`` for a finding."""

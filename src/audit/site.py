@@ -28,13 +28,13 @@ from audit.dom import TextBlock
 from audit.models import PageSummary
 from audit.page import Page
 from audit.structured.nodes import Node, Ref, nodes_from_jsonld
-from audit.structured.visible import find_visible_jsonld
 from audit.structured.vocabulary import active_vocabulary
 
 _BOILERPLATE = frozenset({"nav", "header", "footer", "aside"})
 _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uf900-\ufaff\uac00-\ud7af]")
 _TOKENS = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uf900-\ufaff\uac00-\ud7af]|[^\W_]+")
 ENTITY_TYPES = ("Organization", "Person")
+_GOLDEN = 0x9E3779B97F4A7C15
 
 
 @dataclass(frozen=True, slots=True)
@@ -118,23 +118,34 @@ def _main_text(blocks: Sequence[TextBlock]) -> str:
 
 
 def simhash(tokens: Sequence[str], width: int = 3) -> int:
-    """A 64-bit SimHash of the token shingles (Charikar): near-equal texts differ in few bits."""
+    """A 64-bit SimHash of the token shingles (Charikar): near-equal texts differ in few bits.
+
+    Token hashes use Python's string hash (salted per process), so values are
+    comparable within one run, which is all the duplicate rules need.
+    """
     import numpy as np  # a pandas dependency; only needed once pages are summarised
 
-    shingles = [" ".join(tokens[i : i + width]) for i in range(max(1, len(tokens) - width + 1))]
-    digests = np.frombuffer(
-        b"".join(hashlib.blake2b(s.encode(), digest_size=8).digest() for s in shingles),
-        dtype="<u8",
-    )
-    bits = (digests[:, None] >> np.arange(64, dtype=np.uint64)) & np.uint64(1)
-    votes = bits.sum(axis=0) * 2 > len(shingles)
-    return int(sum(1 << index for index, vote in enumerate(votes) if vote))
+    hashes = np.fromiter((hash(token) for token in tokens), dtype=np.int64, count=len(tokens))
+    hashes = hashes.view(np.uint64)
+    count = max(1, len(tokens) - width + 1)
+    shingles = hashes[:count].copy()
+    for offset in range(1, min(width, len(tokens))):
+        shingles = shingles * _GOLDEN ^ hashes[offset : offset + count]
+    # splitmix64's finaliser spreads every input bit over the whole word.
+    shingles ^= shingles >> np.uint64(30)
+    shingles *= np.uint64(0xBF58476D1CE4E5B9)
+    shingles ^= shingles >> np.uint64(27)
+    shingles *= np.uint64(0x94D049BB133111EB)
+    shingles ^= shingles >> np.uint64(31)
+    bits = (shingles[:, None] >> np.arange(64, dtype=np.uint64)) & np.uint64(1)
+    votes = bits.sum(axis=0) * 2 > count
+    return sum(1 << index for index in np.flatnonzero(votes).tolist())
 
 
 def _entities(page: Page) -> Iterator[EntityMention]:
     vocabulary = active_vocabulary()
     nodes = list(page.structured.nodes)
-    for found in find_visible_jsonld(page.text_blocks):
+    for found in page.visible_jsonld:
         if found.value is not None:
             nodes.extend(nodes_from_jsonld(found.value, syntax="visible-text"))
     for node in nodes:

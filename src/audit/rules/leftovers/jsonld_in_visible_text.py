@@ -54,7 +54,7 @@ from audit.models import Finding, Severity
 from audit.page import Page
 from audit.rules.base import NoOptions, RuleMeta
 from audit.rules.leftovers._text import describe, type_in_text
-from audit.structured.visible import VisibleJsonLd, find_visible_jsonld
+from audit.structured.visible import VisibleJsonLd
 
 META = RuleMeta(
     code="L004", name="jsonld-in-visible-text", category="leftovers", severity=Severity.ERROR
@@ -71,7 +71,7 @@ FIX = (
 def check(page: Page, opts: Options) -> Iterator[Finding]:
     """Yield one finding per JSON-LD object printed as visible text."""
     blocks = page.text_blocks
-    for found in find_visible_jsonld(blocks):
+    for found in page.visible_jsonld:
         yield _finding(page, blocks, found)
 
 

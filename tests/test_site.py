@@ -1,0 +1,125 @@
+"""The site layer: page facts, SimHash, the SQLite link store, redirect resolution."""
+
+from __future__ import annotations
+
+import random
+from pathlib import Path
+
+from audit.models import Hop, PageSummary
+from audit.page import Page
+from audit.site import LinkRow, LinkStore, Site, simhash, summarize
+
+ARTICLE = """<!doctype html><html lang="zh-Hant"><head>
+<title>酒糟肌治療 | 港光皮膚科</title><meta name="description" content="說明">
+<link rel="canonical" href="/articles/rosacea/?utm_source=x">
+<link rel="alternate" hreflang="en" href="/en/articles/rosacea/">
+<meta name="robots" content="noindex">
+</head><body><header><nav><a href="/">首頁</a> menu words here</nav></header>
+<main><h1>酒糟肌治療</h1><p>Rosacea care explained in plain words for patients.</p></main>
+<footer>Footer words that repeat on every page</footer>
+<script type="application/ld+json">{"@context": "https://schema.org", "@type": "Article",
+ "publisher": {"@type": "MedicalClinic", "name": "Liusmed  Clinic", "url": "/"}}</script>
+<p>{</p><p>"@context": "https://schema.org",</p><p>"@type": "WebPage",</p>
+<p>"publisher": {"@type": "Organization", "name": "LIUSMED Clinic"}</p><p>}</p>
+</body></html>"""
+
+
+def test_summarize_keeps_the_facts_site_rules_compare() -> None:
+    facts = summarize(Page("https://c.example/articles/rosacea/", ARTICLE))
+    assert facts.title == "酒糟肌治療 | 港光皮膚科"
+    assert facts.h1 == "酒糟肌治療"
+    assert facts.meta_description == "說明"
+    assert facts.indexable is False
+    assert facts.canonical == "https://c.example/articles/rosacea/?utm_source=x"
+    assert facts.hreflang == (("en", "https://c.example/en/articles/rosacea/"),)
+    assert facts.words > 0 and facts.text_hash and facts.simhash is not None
+    # Both publishers, the script one and the one printed as text, share a normalised name key.
+    publishers = [(e.key, e.types, e.url, e.where) for e in facts.entities]
+    assert publishers == [
+        ("name liusmed clinic", ("MedicalClinic",), "https://c.example/", "publisher (json-ld)"),
+        ("name liusmed clinic", ("Organization",), None, "publisher (visible-text)"),
+    ]
+
+
+def test_main_text_leaves_out_navigation_and_footer() -> None:
+    one = summarize(Page("https://c.example/a/", ARTICLE))
+    other = summarize(
+        Page("https://c.example/b/", ARTICLE.replace("menu words here", "other menu"))
+    )
+    assert one.text_hash == other.text_hash
+
+
+def test_simhash_distance_follows_similarity() -> None:
+    rng = random.Random(7)
+    words = [f"w{rng.randrange(5000)}" for _ in range(600)]
+    edited = [*words[:300], "changed", *words[301:]]
+    unrelated = [f"w{rng.randrange(5000)}" for _ in range(600)]
+
+    def distance(a: list[str], b: list[str]) -> int:
+        return (simhash(a) ^ simhash(b)).bit_count()
+
+    assert distance(words, words) == 0
+    assert distance(words, edited) <= 3
+    assert distance(words, unrelated) >= 16
+
+
+def test_link_store_counts_distinct_sources_and_finds_first_links(tmp_path: Path) -> None:
+    store = LinkStore(tmp_path / "links.sqlite")
+    try:
+        store.add(
+            [
+                LinkRow("/a", "/x", "first", "", False),
+                LinkRow("/a", "/x", "second", "", False),
+                LinkRow("/a", "/a", "self", "", False),
+                LinkRow("/b", "/x", "from b", "nofollow", True),
+            ]
+        )
+        assert store.inlink_counts() == {"/x": 2}
+        assert [(r.source, r.anchor) for r in store.first_links_to(["/x", "/a"])] == [
+            ("/a", "first"),
+            ("/b", "from b"),
+        ]
+        assert [row.anchor for row in store.rows()] == ["first", "second", "self", "from b"]
+    finally:
+        store.close()
+    assert (tmp_path / "links.sqlite").exists()  # a named store is kept
+
+
+def test_a_temporary_link_store_is_removed_on_close() -> None:
+    store = LinkStore()
+    path = store.path
+    store.close()
+    assert not path.exists()
+
+
+def row(url: str, status: int | None, chain: tuple[Hop, ...] = (), final: str = "") -> PageSummary:
+    return PageSummary(
+        url=url,
+        final_url=final or url,
+        status=status,
+        content_type="text/html",
+        depth=1,
+        found_on=None,
+        source="link",
+        redirect_chain=chain,
+        fetch_ms=0.0,
+        bytes=0,
+        error=None,
+    )
+
+
+def test_final_status_follows_recorded_redirects() -> None:
+    pages = [
+        row("/old", 301, (Hop("/old", 301, "/mid"), Hop("/mid", 302, "/gone")), "/gone"),
+        row("/mid", 302, (Hop("/mid", 302, "/gone"),), "/gone"),
+        row("/gone", 404),
+        row("/ok", 200),
+    ]
+    store = LinkStore()
+    try:
+        site = Site(pages, {}, store)
+        assert site.final_status("/old") == (404, "/gone")
+        assert site.final_status("/ok") == (200, "/ok")
+        assert site.final_status("/never-crawled") == (None, "/never-crawled")
+    finally:
+        store.close()
