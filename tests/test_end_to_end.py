@@ -99,6 +99,13 @@ def test_demo_site_crawl_writes_a_complete_run(tmp_path: Path) -> None:
         ("/doctors/dr-lin/", "google-recommended-missing"),
         ("/faq/", "google-feature-retired"),
         ("/zh-hant/articles/dual-expertise-rosacea/", "medical-page-incomplete"),
+        # Site rules: the link graph and comparisons between pages.
+        ("/treatments/acne-scar/", "broken-link"),
+        ("/treatments/laser-toning/", "http-error"),
+        ("/articles/laser-aftercare/", "orphan-page"),
+        ("/treatments/rosacea-injection/", "redirected-link"),
+        ("/staff/", "robots-blocked-linked"),
+        ("/articles/rosacea-barrier-repair/", "entity-inconsistent"),
     }
     rows = read_rows(run_dir / "structured_data.csv")
     faq = [row for row in rows if row["url"] == f"{origin}/faq/" and row["type"] == "FAQPage"]

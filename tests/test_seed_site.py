@@ -5,11 +5,19 @@ articles in ``/work/shared/seeds/`` the way a broken CMS served them (JSON-LD
 printed as text, an FAQ without markup), plus a page with the seed JSON-LD in a
 proper script, a page with a broken ld+json block next to a valid one, and a
 clean page written with look-alike words and valid MedicalWebPage and FAQPage
-markup (the "Done when" of issue 4). Its ``MANIFEST.json`` is the answer key:
+markup (the "Done when" of issue 4). For the site rules (the "Done when" of
+issue 5) it adds a contact page whose booking link leads to a missing page
+(404), an article listed in the sitemap but linked from nowhere, an article
+that repeats the home page's ``<title>``, and a publisher, "Liusmed Clinic",
+typed Organization on one seed page and MedicalClinic on the other. Its
+``MANIFEST.json`` is the answer key:
 for each page, the rules that must report it (``expected``), the rules that must
 stay quiet on it (``absent``), exact finding counts (``counts``), strings a
 finding must mention (``mentions``) and whether any error-severity finding is
-allowed at all (``no_errors``).
+allowed at all (``no_errors``). Site findings carry a page URL like page
+findings, so the same keys cover them; ``missing_pages`` (linked but absent,
+hence no ``index.html``) take the same keys, and ``site_expectations`` hold the
+cross-page findings that may land on either of several pages.
 
 Two ways in: a real crawl over a loopback server (findings.csv of the run
 folder), and ``audit check page.html --json`` in a subprocess. Every
@@ -44,11 +52,21 @@ LEFTOVER_RULES: list[str] = MANIFEST["leftover_rules"]
 STRUCTURED_RULES: list[str] = MANIFEST["structured_data_rules"]
 STRUCTURED_ON_EVERY_PAGE: list[str] = MANIFEST["structured_data_rules_on_every_page"]
 SEVERITIES: dict[str, str] = MANIFEST["severities"]
+SITE_RULES: list[str] = MANIFEST["site_rules"]
+SITE_ON_EVERY_PAGE: list[str] = MANIFEST["site_rules_on_every_page"]
+SITE_SEVERITIES: dict[str, str] = MANIFEST["site_severities"]
+MISSING: dict[str, dict[str, Any]] = MANIFEST["missing_pages"]
+SITEMAP_ONLY: list[str] = MANIFEST["sitemap_only"]
+SITE_EXPECTATIONS: list[dict[str, Any]] = MANIFEST["site_expectations"]
+# Every URL a finding may name: the served pages and the linked pages that are missing.
+ALL_PAGES: dict[str, dict[str, Any]] = {**PAGES, **MISSING}
 
 DUAL = "/articles/dual-expertise/"
 CLEAN = "/articles/clean-lookalikes/"
 BROKEN = "/articles/broken-jsonld/"
 IN_SCRIPT = "/articles/seed-markup-in-script/"
+BASEMENT = "/articles/basement-membrane/"
+CONTACT = "/contact/"
 CHECKED_PAGES = (DUAL, CLEAN)
 # Also checked by URL (`audit check http://…/path/ --json`): a saved page.html has a
 # file:// URL, so its canonical points "to another site" and canonical-invalid (an
@@ -64,12 +82,17 @@ def _params(rows: list[tuple[str, ...]]) -> list[Any]:
     return [pytest.param(*row, id=":".join(row)) for row in rows]
 
 
-EXPECTED = _params([(path, rule) for path, page in PAGES.items() for rule in page["expected"]])
-ABSENT = _params([(path, rule) for path, page in PAGES.items() for rule in page["absent"]])
+def _page_rules(rules: list[str]) -> list[str]:
+    """Rules that `audit check` runs on one page: the site rules need a whole crawl."""
+    return [rule for rule in rules if rule not in SITE_RULES]
+
+
+EXPECTED = _params([(path, rule) for path, page in ALL_PAGES.items() for rule in page["expected"]])
+ABSENT = _params([(path, rule) for path, page in ALL_PAGES.items() for rule in page["absent"]])
 MENTIONS = _params(
     [
         (path, rule, text)
-        for path, page in PAGES.items()
+        for path, page in ALL_PAGES.items()
         for rule, texts in page.get("mentions", {}).items()
         for text in texts
     ]
@@ -77,22 +100,30 @@ MENTIONS = _params(
 COUNTS = _params(
     [
         (path, rule, str(count))
-        for path, page in PAGES.items()
+        for path, page in ALL_PAGES.items()
         for rule, count in page.get("counts", {}).items()
+    ]
+)
+SITE_MENTIONS = _params(
+    [
+        (expectation["rule"], text)
+        for expectation in SITE_EXPECTATIONS
+        for text in expectation["mentions"]
     ]
 )
 NO_ERRORS = [path for path, page in PAGES.items() if page.get("no_errors")]
 CHECK_EXPECTED = _params(
-    [(path, rule) for path in URL_CHECKED_PAGES for rule in PAGES[path]["expected"]]
+    [(path, rule) for path in URL_CHECKED_PAGES for rule in _page_rules(PAGES[path]["expected"])]
 )
 CHECK_ABSENT = _params(
-    [(path, rule) for path in URL_CHECKED_PAGES for rule in PAGES[path]["absent"]]
+    [(path, rule) for path in URL_CHECKED_PAGES for rule in _page_rules(PAGES[path]["absent"])]
 )
 CHECK_MENTIONS = _params(
     [
         (path, rule, text)
         for path in URL_CHECKED_PAGES
         for rule, texts in PAGES[path].get("mentions", {}).items()
+        if rule not in SITE_RULES
         for text in texts
     ]
 )
@@ -101,6 +132,7 @@ CHECK_COUNTS = _params(
         (path, rule, str(count))
         for path in URL_CHECKED_PAGES
         for rule, count in PAGES[path].get("counts", {}).items()
+        if rule not in SITE_RULES
     ]
 )
 CHECK_NO_ERRORS = [path for path in URL_CHECKED_PAGES if PAGES[path].get("no_errors")]
@@ -142,7 +174,7 @@ def of_rule(findings: list[dict[str, str]], rule: str) -> list[dict[str, str]]:
 def missing_message(where: str, path: str, rule: str, findings: list[dict[str, str]]) -> str:
     return (
         f"{where}: expected {rule!r} on {path}: {registration(rule)}.\n"
-        f"  The leftover on this page: {PAGES[path]['defects'].get(rule, '')}\n"
+        f"  The leftover on this page: {ALL_PAGES[path]['defects'].get(rule, '')}\n"
         f"  Findings on {path} ({len(findings)}):\n{describe(findings)}"
     )
 
@@ -157,7 +189,7 @@ def count_message(
     hits = of_rule(findings, rule)
     return (
         f"{where}: expected exactly {count} {rule!r} finding(s) on {path}, got {len(hits)}.\n"
-        f"  The defect: {PAGES[path]['defects'].get(rule, '')}\n"
+        f"  The defect: {ALL_PAGES[path]['defects'].get(rule, '')}\n"
         f"  {rule!r} findings:\n{describe(hits)}\n"
         f"  All findings on {path} ({len(findings)}):\n{describe(findings)}"
     )
@@ -173,7 +205,8 @@ def errors_message(where: str, path: str, findings: list[dict[str, str]]) -> str
 
 
 def unexpected_message(where: str, path: str, rule: str, hits: list[dict[str, str]]) -> str:
-    look_alike = PAGES[path].get("look_alikes", {}).get(rule) or PAGES[path].get("not_defects", "")
+    page = ALL_PAGES[path]
+    look_alike = page.get("look_alikes", {}).get(rule) or page.get("not_defects", "")
     return (
         f"{where}: {rule!r} must NOT fire on {path} (false positive).\n"
         f"  Look-alikes on this page: {look_alike}\n"
@@ -218,11 +251,22 @@ def test_crawl_fetches_every_manifest_page(crawl: Crawl) -> None:
     for path, redirect in MANIFEST["redirects"].items():
         assert crawl.pages[path]["status"] == str(redirect["status"]), crawl.pages[path]
         assert crawl.pages[path]["final_url"] == crawl.origin + redirect["final"]
+    for path, missing in MISSING.items():
+        assert path in crawl.pages, f"{path} was not requested; pages: {sorted(crawl.pages)}"
+        assert crawl.pages[path]["status"] == str(missing["status"]), crawl.pages[path]
+
+
+@pytest.mark.parametrize("path", SITEMAP_ONLY)
+def test_crawl_finds_sitemap_only_pages_through_the_sitemap(crawl: Crawl, path: str) -> None:
+    """The orphan is crawled (from sitemap.xml) and no crawled page links to it."""
+    row = crawl.pages[path]
+    assert row["source"] == "sitemap", row
+    assert row["inlinks"] in {"0", ""}, row
 
 
 def test_crawl_findings_point_at_crawled_pages(crawl: Crawl) -> None:
-    """Every finding's url is one of the site's pages (the final URL, never a redirect)."""
-    strays = {path for path in crawl.findings if path not in PAGES}
+    """Every finding's url is one of the site's pages or missing pages, never a redirect."""
+    strays = {path for path in crawl.findings if path not in ALL_PAGES}
     assert not strays, {path: describe(crawl.findings[path]) for path in strays}
 
 
@@ -248,7 +292,7 @@ def test_crawl_reports_every_instance(crawl: Crawl, path: str, rule: str, text: 
     ]
     assert mentioned, (
         f"crawl: {rule!r} on {path} reports nothing that mentions {text!r} "
-        f"({PAGES[path]['defects'][rule]}).\n  {rule!r} findings:\n{describe(hits)}"
+        f"({ALL_PAGES[path]['defects'][rule]}).\n  {rule!r} findings:\n{describe(hits)}"
     )
 
 
@@ -285,6 +329,54 @@ def test_crawl_structured_data_severities_follow_the_issue(crawl: Crawl, rule: s
     assert not wrong, (
         f"crawl: issue 4 makes {rule!r} a {SEVERITIES[rule]}; these findings are not:\n"
         f"{describe(wrong)}"
+    )
+
+
+@pytest.mark.parametrize("rule", sorted(SITE_SEVERITIES))
+def test_crawl_site_rule_severities_follow_the_issue(crawl: Crawl, rule: str) -> None:
+    wrong = [
+        finding
+        for findings in crawl.findings.values()
+        for finding in of_rule(findings, rule)
+        if finding["severity"] != SITE_SEVERITIES[rule]
+    ]
+    assert not wrong, (
+        f"crawl: issue 5 makes {rule!r} a {SITE_SEVERITIES[rule]}; these findings are not:\n"
+        f"{describe(wrong)}"
+    )
+
+
+def _site_hits(crawl: Crawl, rule: str) -> tuple[dict[str, Any], list[dict[str, str]]]:
+    expectation = next(item for item in SITE_EXPECTATIONS if item["rule"] == rule)
+    hits = [
+        finding
+        for path in expectation["on_any_of"]
+        for finding in of_rule(crawl.findings_on(path), rule)
+    ]
+    if not hits:
+        elsewhere = {
+            path: describe(of_rule(rows, rule))
+            for path, rows in crawl.findings.items()
+            if of_rule(rows, rule)
+        }
+        pytest.fail(
+            f"crawl: expected {rule!r} on one of {expectation['on_any_of']}: "
+            f"{registration(rule)}.\n  The defect: {expectation['defect']}\n"
+            f"  {rule!r} reported elsewhere: {elsewhere or 'nowhere'}"
+        )
+    return expectation, hits
+
+
+@pytest.mark.parametrize(("rule", "text"), SITE_MENTIONS)
+def test_crawl_reports_cross_page_findings(crawl: Crawl, rule: str, text: str) -> None:
+    """A finding about several pages lands on one of them and names what differs."""
+    expectation, hits = _site_hits(crawl, rule)
+    mentioned = [
+        hit for hit in hits if text in f"{hit['message']} {hit['evidence']} {hit['selector']}"
+    ]
+    assert mentioned, (
+        f"crawl: no {rule!r} finding on {expectation['on_any_of']} mentions {text!r} "
+        f"({expectation['defect']}).\n  {rule!r} findings:\n{describe(hits)}"
     )
 
 
@@ -406,7 +498,7 @@ def test_check_json_prints_only_a_list_of_findings(checked: dict[str, Checked], 
     )
 
 
-@pytest.mark.parametrize("rule", PAGES[DUAL]["expected"])
+@pytest.mark.parametrize("rule", _page_rules(PAGES[DUAL]["expected"]))
 def test_check_lists_each_leftover_of_the_dual_expertise_page(
     checked: dict[str, Checked], rule: str
 ) -> None:
@@ -424,7 +516,7 @@ def test_check_exits_1_on_the_dual_expertise_page(checked: dict[str, Checked]) -
     )
 
 
-@pytest.mark.parametrize("rule", PAGES[CLEAN]["absent"])
+@pytest.mark.parametrize("rule", _page_rules(PAGES[CLEAN]["absent"]))
 def test_check_clean_page_gets_no_leftover(checked: dict[str, Checked], rule: str) -> None:
     hits = of_rule(checked[CLEAN].findings(), rule)
     assert not hits, unexpected_message("audit check --json", CLEAN, rule, hits)
@@ -518,9 +610,11 @@ def test_manifest_covers_every_page_of_the_site() -> None:
     """The answer key and the fixture stay in sync: every page listed, every rule classified."""
     folders = {path.parent.relative_to(SITE).as_posix() for path in SITE.rglob("index.html")}
     assert {"/" if folder == "." else f"/{folder}/" for folder in folders} == set(PAGES)
-    known = set(LEFTOVER_RULES) | set(STRUCTURED_RULES)
+    known = set(LEFTOVER_RULES) | set(STRUCTURED_RULES) | set(SITE_RULES)
     assert set(STRUCTURED_ON_EVERY_PAGE) <= set(STRUCTURED_RULES)
     assert set(SEVERITIES) <= set(STRUCTURED_RULES)
+    assert set(SITE_ON_EVERY_PAGE) <= set(SITE_RULES)
+    assert set(SITE_SEVERITIES) <= set(SITE_RULES)
     for path, page in PAGES.items():
         classified = set(page["expected"]) | set(page["absent"])
         assert not set(page["expected"]) & set(page["absent"]), path
@@ -528,6 +622,7 @@ def test_manifest_covers_every_page_of_the_site() -> None:
         assert classified <= known, (path, sorted(classified - known))
         assert set(LEFTOVER_RULES) <= classified, (path, sorted(set(LEFTOVER_RULES) - classified))
         assert set(STRUCTURED_ON_EVERY_PAGE) <= classified, path
+        assert set(SITE_ON_EVERY_PAGE) <= classified, (path, set(SITE_ON_EVERY_PAGE) - classified)
         assert set(page["defects"]) == set(page["expected"]), path
         assert set(page.get("counts", {})) <= set(page["expected"]), path
         assert set(page.get("mentions", {})) <= set(page["expected"]), path
@@ -543,13 +638,63 @@ def test_manifest_covers_every_page_of_the_site() -> None:
         )
     assert PAGES[BROKEN]["counts"] == {"jsonld-invalid": 1}
     assert "PatientAudience" in PAGES[IN_SCRIPT]["mentions"]["schema-unknown-type"]
+    for path, page in MISSING.items():
+        assert not (SITE / path.lstrip("/") / "index.html").exists(), path
+        assert set(page["expected"]) | set(page["absent"]) == set(SITE_RULES), path
+        assert not set(page["expected"]) & set(page["absent"]), path
+        assert set(page["defects"]) == set(page["expected"]), path
+        assert set(page.get("counts", {})) | set(page.get("mentions", {})) <= set(page["expected"])
+    for expectation in SITE_EXPECTATIONS:
+        assert expectation["rule"] in SITE_RULES, expectation
+        assert set(expectation["on_any_of"]) <= set(PAGES), expectation
+    # The "Done when" of issue 5, so that nobody weakens it by editing the answer key.
+    assert MISSING["/booking/"]["linked_from"] == CONTACT
+    assert MISSING["/booking/"]["expected"] == ["http-error"]
+    assert "/booking/" in PAGES[CONTACT]["mentions"]["broken-link"]
+    assert any("orphan-page" in PAGES[path]["expected"] for path in SITEMAP_ONLY)
+    assert "title-duplicate" in PAGES["/"]["expected"]
+    assert "title-duplicate" in PAGES[BASEMENT]["expected"]
+    liusmed = [item for item in SITE_EXPECTATIONS if item["rule"] == "entity-inconsistent"]
+    assert liusmed and "Liusmed Clinic" in liusmed[0]["mentions"]
+    assert set(liusmed[0]["on_any_of"]) == {BASEMENT, DUAL}
+
+
+def _html_of(path: str) -> str:
+    return (SITE / path.lstrip("/") / "index.html").read_text(encoding="utf-8")
 
 
 def test_sitemap_and_home_page_list_every_page() -> None:
-    """Every page is in sitemap.xml and linked from the home page, so the crawl finds it."""
+    """Every page is in sitemap.xml and, but for the sitemap-only ones, linked from home."""
     sitemap = (SITE / "sitemap.xml").read_text(encoding="utf-8")
-    home = (SITE / "index.html").read_text(encoding="utf-8")
+    home = _html_of("/")
     for path in PAGES:
         assert f"<loc>__ORIGIN__{path}</loc>" in sitemap, path
-        if path != "/":
+        if path != "/" and path not in SITEMAP_ONLY:
             assert f'href="{path}"' in home, path
+
+
+@pytest.mark.parametrize("path", SITEMAP_ONLY)
+def test_sitemap_only_pages_are_linked_from_nowhere(path: str) -> None:
+    assert set(SITEMAP_ONLY) <= set(PAGES)
+    for other in PAGES:
+        if other != path:
+            html = _html_of(other)
+            for href in (f'href="{path}"', f'href="__ORIGIN__{path}"'):
+                assert href not in html, f"{other} links {path}: it would not be an orphan"
+
+
+@pytest.mark.parametrize("path", list(MISSING))
+def test_missing_pages_are_linked_but_not_listed(path: str) -> None:
+    """Reached by a link only: listed in the sitemap it would be a sitemap-invalid-url too."""
+    sitemap = (SITE / "sitemap.xml").read_text(encoding="utf-8")
+    assert f"__ORIGIN__{path}<" not in sitemap, path
+    assert f'href="{path}"' in _html_of(MISSING[path]["linked_from"]), path
+
+
+def test_seed_pages_print_the_liusmed_clinic_publisher() -> None:
+    """The entity-inconsistent case: one publisher, two types, both as visible JSON-LD text."""
+    basement, dual = _html_of(BASEMENT), _html_of(DUAL)
+    assert '<p>"@type": "Organization",</p>\n<p>"name": "Liusmed Clinic"</p>' in basement
+    assert '"@type": "MedicalClinic",<br>\n"name": "Liusmed Clinic",<br>' in dual
+    home_title = _html_of("/").split("<title>", 1)[1].split("</title>", 1)[0]
+    assert f"<title>{home_title}</title>" in basement

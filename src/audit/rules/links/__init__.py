@@ -2,4 +2,26 @@
 
 from __future__ import annotations
 
-MODULES = ()
+from audit.rules.links import (
+    broken_link,
+    depth_too_deep,
+    http_error,
+    orphan_page,
+    redirect_chain,
+    redirect_loop,
+    redirected_link,
+    robots_blocked_linked,
+    sitemap_invalid_url,
+)
+
+MODULES = (
+    http_error,
+    broken_link,
+    redirect_chain,
+    redirect_loop,
+    redirected_link,
+    orphan_page,
+    sitemap_invalid_url,
+    robots_blocked_linked,
+    depth_too_deep,
+)

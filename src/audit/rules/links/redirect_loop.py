@@ -1,0 +1,82 @@
+"""A URL redirects in a loop and never reaches a page.
+
+## What it does
+Reports a redirect chain that comes back to an address it already visited
+(`/a` → `/b` → `/a`, or a URL that redirects to itself), once per loop, on the
+URL where the crawler entered it, listing every hop.
+
+## Why is this bad?
+Browsers give up with "too many redirects" and show an error; search
+engines cannot index the page at all. Every internal link to the URL is a
+dead end (each one is reported as a `broken-link`). Loops usually come from
+two redirect rules that undo each other, for example one adding and one
+removing the trailing slash, or an old page and a new page redirecting to
+each other.
+
+## Example
+`/booking` redirects (302) to `/booking/`, which redirects (301) back to
+`/booking`:
+```html
+<a href="/booking">Book a visit 預約門診</a>
+```
+
+Use instead:
+Keep one of the two redirect rules so that `/booking` leads to one page that
+answers 200, and link to that page:
+```html
+<a href="/booking/">Book a visit 預約門診</a>
+```
+
+## Options
+None.
+
+## References
+- [Google: Redirects and Google Search](https://developers.google.com/search/docs/crawling-indexing/301-redirects)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import TYPE_CHECKING
+
+from audit.models import Finding, PageSummary, Severity
+from audit.rules.base import NoOptions, RuleMeta, RuleScope
+from audit.rules.links._util import _finding, hops_text
+
+if TYPE_CHECKING:
+    from audit.site import Site
+
+META = RuleMeta(
+    code="K004",
+    name="redirect-loop",
+    category="links",
+    severity=Severity.ERROR,
+    scope=RuleScope.SITE,
+)
+Options = NoOptions
+
+LOOP = "redirect loop"
+
+
+def check(site: Site, opts: Options) -> Iterator[Finding]:
+    """Yield one finding per redirect loop, on the URL where the crawler entered it."""
+    # The hops of one loop share its error text ("redirect loop: A -> B -> A").
+    entries: dict[str, PageSummary] = {}
+    for row in site.pages:
+        if not (row.error and row.error.startswith(LOOP)):
+            continue
+        known = entries.get(row.error)
+        if known is None or (known.source == "redirect" and row.source != "redirect"):
+            entries[row.error] = row
+    for row in entries.values():
+        hops = hops_text(row.redirect_chain)
+        yield _finding(
+            META,
+            row.url,
+            f"{row.url} redirects in a loop and never reaches a page: {hops}.",
+            evidence=hops or row.error or "",
+            fix=(
+                f"Fix the redirect rules so that {row.url} leads to one final page that answers "
+                "200; one of the rules sends visitors back to an earlier address."
+            ),
+        )
