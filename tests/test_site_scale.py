@@ -65,7 +65,7 @@ MEMORY_BUDGET = 300 * MB
 What the rules may keep is per page: a few dicts and sets keyed by URL (the
 site's ``by_url`` and ``inlinks`` included) and the findings, tens of MB at
 100k pages. Loading the links themselves is what the budget forbids: 3.9M
-``LinkRow`` objects with their strings take 1.3 GB. Measured: about 155 MB
+``LinkRow`` objects with their strings take 1.3 GB. Measured: about 125 MB
 (the findings, 61k of them, included).
 """
 MAX_GROWTH = 6.0
@@ -304,7 +304,7 @@ def _entity(i: int) -> EntityMention | None:
             None,
             None,
             (),
-            "author",
+            "funder (json-ld)",
         )
     if what in (ENTITY_SAMEAS_A, ENTITY_SAMEAS_B):
         profile = (
