@@ -71,7 +71,9 @@ def assert_one_line_error(result: Finished) -> str:
 
 def run_dirs(out: Path, site: str) -> list[Path]:
     site_dir = out / site
-    return sorted(path for path in site_dir.iterdir() if path.is_dir()) if site_dir.is_dir() else []
+    if not site_dir.is_dir():
+        return []
+    return sorted(path for path in site_dir.iterdir() if RUN_DIR_NAME.fullmatch(path.name))
 
 
 def read_csv(path: Path) -> tuple[list[str], list[dict[str, str]]]:
@@ -189,15 +191,18 @@ def test_demo_writes_a_complete_run_folder(tmp_path: Path) -> None:
     (run_dir,) = run_dirs(out, "demo-clinic")
     assert RUN_DIR_NAME.fullmatch(run_dir.name)
     assert {path.name for path in run_dir.iterdir()} == {
-        "pages.csv",
-        "findings.csv",
-        "structured_data.csv",
-        "links.csv",
+        *(
+            f"{table}.{ext}"
+            for table in ("summary", "findings", "pages", "structured_data", "links")
+            for ext in ("csv", "parquet")
+        ),
         "run.json",
+        "report.html",
+        "report.xlsx",
     }
 
     findings_header = (run_dir / "findings.csv").read_text(encoding="utf-8").splitlines()[0]
-    assert findings_header.startswith("url,rule,code,severity,category,message,evidence,")
+    assert findings_header.startswith("id,url,rule,code,severity,category,message,evidence,")
     assert findings_header == ",".join(FINDING_COLUMNS)
 
     columns, pages = read_csv(run_dir / "pages.csv")

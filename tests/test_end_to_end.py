@@ -36,11 +36,14 @@ def test_demo_site_crawl_writes_a_complete_run(tmp_path: Path) -> None:
     run_dir = outcome.run_dir
     assert run_dir.parent == tmp_path / "demo-clinic"
     assert {path.name for path in run_dir.iterdir()} == {
-        "pages.csv",
-        "findings.csv",
-        "structured_data.csv",
-        "links.csv",
+        *(
+            f"{table}.{ext}"
+            for table in ("summary", "findings", "pages", "structured_data", "links")
+            for ext in ("csv", "parquet")
+        ),
         "run.json",
+        "report.html",
+        "report.xlsx",
     }
 
     pages = {row["url"].removeprefix(origin): row for row in read_rows(run_dir / "pages.csv")}
@@ -113,7 +116,7 @@ def test_demo_site_crawl_writes_a_complete_run(tmp_path: Path) -> None:
 
     with (run_dir / "findings.csv").open(encoding="utf-8") as handle:
         assert handle.readline().strip() == (
-            "url,rule,code,severity,category,message,evidence,selector,fix"
+            "id,url,rule,code,severity,category,message,evidence,selector,fix"
         )
     run_info = json.loads((run_dir / "run.json").read_text(encoding="utf-8"))
     assert run_info["status"] == "complete"
@@ -128,7 +131,8 @@ def test_unseen_site_through_the_cli(tmp_path: Path) -> None:
     with serve_site(RIVERSIDE) as (origin, requested):
         result = CliRunner().invoke(app, ["crawl", f"{origin}/", "--out", str(tmp_path)])
         assert result.exit_code == 0, result.output
-    (run_dir,) = (tmp_path / origin.removeprefix("http://").replace(":", "_")).iterdir()
+    site_dir = tmp_path / origin.removeprefix("http://").replace(":", "_")
+    run_dir = (site_dir / "latest").resolve()
     pages = {row["url"].removeprefix(origin): row for row in read_rows(run_dir / "pages.csv")}
 
     assert {path for path, row in pages.items() if row["status"] == "200"} == set(

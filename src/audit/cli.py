@@ -37,6 +37,7 @@ P = ParamSpec("P")
 
 EXIT_OK = 0
 EXIT_INTERNAL = 1
+EXIT_FINDINGS = 1
 EXIT_USAGE = 2
 EXIT_INTERRUPTED = 130
 
@@ -76,6 +77,12 @@ MaxDepthOption = Annotated[int | None, typer.Option(help="Do not follow links de
 ConcurrencyOption = Annotated[int | None, typer.Option(help="Requests in flight at once.")]
 TimeoutOption = Annotated[float | None, typer.Option(help="Total seconds allowed per request.")]
 UserAgentOption = Annotated[str | None, typer.Option(help="User-Agent header and robots token.")]
+FailOnOption = Annotated[
+    str | None,
+    typer.Option(
+        help="Exit 1 when findings of this kind exist: error, warning, new-error or new-warning."
+    ),
+]
 VerboseOption = Annotated[bool, typer.Option("--verbose", "-v", help="Log each retry and more.")]
 
 
@@ -92,13 +99,15 @@ def crawl(
     concurrency: ConcurrencyOption = None,
     timeout: TimeoutOption = None,
     user_agent: UserAgentOption = None,
+    fail_on: FailOnOption = None,
     verbose: VerboseOption = False,
 ) -> None:
-    """Crawl a site and write a run folder with pages.csv, findings.csv and run.json."""
+    """Crawl a site and write a run folder: tables (CSV, Parquet), diff, report.xlsx/.html."""
     _setup_logging(verbose)
     if config is None and url is None and Path("config.yaml").is_file():
         config = Path("config.yaml")
     overrides = _flag_overrides(out, max_pages, max_depth, concurrency, timeout, user_agent)
+    overrides["report.fail_on"] = fail_on
     if url is not None:
         overrides["site.start_urls"] = [url]
     settings = load_config(config, overrides)
@@ -219,6 +228,59 @@ def rules_docs(
     stderr.print(f"wrote {len(written)} pages to {folder}")
 
 
+@app.command()
+@_user_errors
+def report(
+    run: Annotated[Path, typer.Argument(help="A run folder (or a site folder: its latest run).")],
+) -> None:
+    """Re-render report.xlsx and report.html from a run folder's stored tables."""
+    from audit.reporting import render_reports
+    from audit.reporting.tables import RunTables
+
+    run_dir = _run_folder(run)
+    render_reports(RunTables.load(run_dir))
+    stderr.print(f"Rendered {run_dir / 'report.html'} and {run_dir / 'report.xlsx'}")
+
+
+@app.command()
+@_user_errors
+def diff(
+    old: Annotated[Path, typer.Argument(help="The earlier run folder.")],
+    new: Annotated[Path, typer.Argument(help="The later run folder.")],
+    json_output: Annotated[bool, typer.Option("--json", help="Print the rows as JSON.")] = False,
+) -> None:
+    """Compare the findings of any two runs: new, resolved and unchanged."""
+    from audit.reporting.diff import diff_counts, diff_runs
+
+    rows = diff_runs(_run_folder(old), _run_folder(new))
+    if json_output:
+        typer.echo(rows.to_json(orient="records", force_ascii=False, indent=2))
+        return
+    counts = diff_counts(rows)
+    stderr.print(
+        f"{counts['new']} new, {counts['resolved']} resolved, {counts['unchanged']} unchanged"
+    )
+    table = Table(show_header=True)
+    for column in ("change", "severity", "rule", "url", "message"):
+        table.add_column(column)
+    for record in rows[rows["change"] != "unchanged"].itertuples():
+        table.add_row(record.change, record.severity, record.rule, record.url, record.message)
+    Console(highlight=False).print(table)
+
+
+def _run_folder(path: Path) -> Path:
+    """A run folder, or the latest run of a site folder; AuditError when neither."""
+    if (path / "latest").exists():
+        path = (
+            (path / "latest").resolve()
+            if (path / "latest").is_dir()
+            else (path / (path / "latest").read_text(encoding="utf-8").strip())
+        )
+    if not (path / "run.json").is_file():
+        raise AuditError(f"{path}: not a run folder (no run.json)")
+    return path
+
+
 DEFAULT_RELEASE_URL = "https://schema.org/version/latest/schemaorg-current-https.jsonld"
 DEFAULT_CACHE = Path("~/.cache/site-audit").expanduser()
 
@@ -273,7 +335,12 @@ def _run_and_report(settings: AuditConfig) -> int:
     with _ProgressDisplay() as display:
         outcome = run_audit(settings, progress=display.update, handle_signals=True)
     _print_summary(outcome)
-    return EXIT_INTERRUPTED if outcome.interrupted else EXIT_OK
+    if outcome.interrupted:
+        return EXIT_INTERRUPTED
+    if outcome.failure:
+        stderr.print(f"Failing the run: {outcome.failure}", markup=False, highlight=False)
+        return EXIT_FINDINGS
+    return EXIT_OK
 
 
 class _ProgressDisplay:

@@ -114,6 +114,13 @@ class TimeoutConfig(_Section):
         return value
 
 
+def _environment_value(match: re.Match[str]) -> str:
+    name = match.group(1)
+    if name not in os.environ:
+        raise ValueError(f"environment variable {name} is not set")
+    return os.environ[name]
+
+
 class CrawlConfig(_Section):
     """How to crawl: limits, politeness and the HTTP identity."""
 
@@ -139,13 +146,9 @@ class CrawlConfig(_Section):
     def _expand_env(cls, headers: Mapping[str, str]) -> Mapping[str, str]:
         """Replace ``${NAME}`` with the environment variable, so secrets stay out of the file."""
 
-        def expand(match: re.Match[str]) -> str:
-            name = match.group(1)
-            if name not in os.environ:
-                raise ValueError(f"environment variable {name} is not set")
-            return os.environ[name]
-
-        expanded = {name: _ENV_REF.sub(expand, value) for name, value in headers.items()}
+        expanded = {
+            name: _ENV_REF.sub(_environment_value, value) for name, value in headers.items()
+        }
         return MappingProxyType(expanded)
 
     @field_serializer("headers")
@@ -160,9 +163,27 @@ class CrawlConfig(_Section):
 
 
 class ReportConfig(_Section):
-    """Where the run folders go."""
+    """Where the run folders go, and what a scheduled run acts on."""
 
     out_dir: Path = Path("reports")
+    fail_on: Literal["error", "warning", "new-error", "new-warning"] | None = None
+    """Exit 1 when any finding (or any new finding) of this severity or worse exists."""
+    keep_runs: Annotated[int, Field(ge=1)] | None = None
+    """Keep only this many newest runs of the site (None keeps all)."""
+    webhook_url: str | None = None
+    """POST a JSON summary here after each run (Slack-compatible ``text`` field included)."""
+
+    @field_validator("webhook_url", mode="after")
+    @classmethod
+    def _http_webhook(cls, url: str | None) -> str | None:
+        """``${NAME}`` is read from the environment: webhook URLs are secrets."""
+        if url is None:
+            return None
+        url = _ENV_REF.sub(_environment_value, url)
+        parts = urlsplit(url)
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise ValueError(f"expected an absolute http(s) URL, got {url!r}")
+        return url
 
 
 class StructuredConfig(_Section):
@@ -199,6 +220,8 @@ class AuditConfig(_Section):
         """
         data = self.model_dump(mode="json")
         data["crawl"]["headers"] = dict.fromkeys(data["crawl"]["headers"], "***")
+        if data["report"]["webhook_url"]:
+            data["report"]["webhook_url"] = "***"
         site = data["site"]
         site["start_urls"] = [mask_url_password(url) for url in site["start_urls"]]
         if isinstance(site["sitemaps"], list):

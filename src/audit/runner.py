@@ -10,7 +10,7 @@ import asyncio
 import signal
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import httpx
 
@@ -19,23 +19,48 @@ from audit.crawl.crawler import Crawler, CrawlResult, ProgressCallback
 from audit.engine import Engine, plan_rules, structured_rows
 from audit.errors import ConfigError
 from audit.models import Finding, PageSummary, StructuredRow
+from audit.notify import build_payload, send_webhook
 from audit.page import Link, Page
+
+if TYPE_CHECKING:
+    from audit.reporting import WrittenRun
 from audit.site import LinkRow, LinkStore, PageFacts, Site, summarize
 from audit.structured.vocabulary import configure_vocabulary
 
 
 @dataclass(frozen=True, slots=True)
 class RunOutcome:
-    """Where a run was written and what it collected."""
+    """Where a run was written, what it collected, and whether it should fail a pipeline."""
 
     run_dir: Path
     crawl: CrawlResult
     findings: tuple[Finding, ...]
+    severities: dict[str, int]
+    new_by_severity: dict[str, int]
+    changes: dict[str, int] | None
+    failure: str | None = None
+    """Why ``report.fail_on`` / ``--fail-on`` fails this run (None: it passes)."""
 
     @property
     def interrupted(self) -> bool:
         """True when the run was stopped before the crawl finished."""
         return self.crawl.interrupted
+
+
+def fail_reason(
+    fail_on: str | None, severities: dict[str, int], new_by_severity: dict[str, int]
+) -> str | None:
+    """Why the run fails under ``fail_on`` (error | warning | new-error | new-warning), or None."""
+    if fail_on is None:
+        return None
+    counts = new_by_severity if fail_on.startswith("new-") else severities
+    levels = ("error",) if fail_on.endswith("error") else ("error", "warning")
+    found = sum(counts.get(level, 0) for level in levels)
+    if not found:
+        return None
+    which = " or ".join(levels)
+    new = "new " if fail_on.startswith("new-") else ""
+    return f"{found} {new}finding(s) of severity {which} (fail_on: {fail_on})"
 
 
 def run_audit(
@@ -114,7 +139,7 @@ async def run_audit_async(
         from audit.reporting import create_run_dir, write_run
 
         run_dir = create_run_dir(config.report.out_dir, config.site_name, result.started_at)
-        write_run(
+        written = write_run(
             run_dir,
             config=config,
             site=site,
@@ -124,7 +149,36 @@ async def run_audit_async(
         )
     finally:
         links.close()
-    return RunOutcome(run_dir=run_dir, crawl=result, findings=tuple(findings))
+    _after_run(config, written, len(result.pages), interrupted=result.interrupted)
+    return RunOutcome(
+        run_dir=run_dir,
+        crawl=result,
+        findings=tuple(findings),
+        severities=written.severities,
+        new_by_severity=written.new_by_severity,
+        changes=written.changes if written.previous_run else None,
+        failure=fail_reason(config.report.fail_on, written.severities, written.new_by_severity),
+    )
+
+
+def _after_run(config: AuditConfig, written: WrittenRun, pages: int, *, interrupted: bool) -> None:
+    """The scheduler's chores: the latest pointer, retention and the webhook."""
+    from audit.reporting import prune_runs, update_latest
+
+    update_latest(written.run_dir)
+    if config.report.keep_runs:
+        prune_runs(written.run_dir.parent, config.report.keep_runs)
+    if config.report.webhook_url:
+        payload = build_payload(
+            site=config.site_name,
+            run=written.run_dir.name,
+            status="interrupted" if interrupted else "complete",
+            pages=pages,
+            severities=written.severities,
+            changes=written.changes if written.previous_run else None,
+            report=str((written.run_dir / "report.html").resolve()),
+        )
+        send_webhook(config.report.webhook_url, payload)
 
 
 def run_metadata(result: CrawlResult, findings: list[Finding]) -> dict[str, Any]:

@@ -19,7 +19,7 @@ import unicodedata
 from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cached_property, lru_cache
 from pathlib import Path
 from urllib.parse import urljoin
 
@@ -120,13 +120,12 @@ def _main_text(blocks: Sequence[TextBlock]) -> str:
 def simhash(tokens: Sequence[str], width: int = 3) -> int:
     """A 64-bit SimHash of the token shingles (Charikar): near-equal texts differ in few bits.
 
-    Token hashes use Python's string hash (salted per process), so values are
-    comparable within one run, which is all the duplicate rules need.
+    Token hashes are stable (BLAKE2b, cached per token), so a page's SimHash is
+    the same in every run and every process.
     """
     import numpy as np  # a pandas dependency; only needed once pages are summarised
 
-    hashes = np.fromiter((hash(token) for token in tokens), dtype=np.int64, count=len(tokens))
-    hashes = hashes.view(np.uint64)
+    hashes = np.fromiter(map(_token_hash, tokens), dtype=np.uint64, count=len(tokens))
     count = max(1, len(tokens) - width + 1)
     shingles = hashes[:count].copy()
     for offset in range(1, min(width, len(tokens))):
@@ -140,6 +139,11 @@ def simhash(tokens: Sequence[str], width: int = 3) -> int:
     bits = (shingles[:, None] >> np.arange(64, dtype=np.uint64)) & np.uint64(1)
     votes = bits.sum(axis=0) * 2 > count
     return sum(1 << index for index in np.flatnonzero(votes).tolist())
+
+
+@lru_cache(maxsize=262_144)
+def _token_hash(token: str) -> int:
+    return int.from_bytes(hashlib.blake2b(token.encode(), digest_size=8).digest(), "little")
 
 
 def _entities(page: Page) -> Iterator[EntityMention]:

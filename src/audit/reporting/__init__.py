@@ -2,6 +2,24 @@
 
 from __future__ import annotations
 
-from audit.reporting.run import FINDING_COLUMNS, PAGE_COLUMNS, create_run_dir, write_run
+from audit.reporting.run import (
+    FINDING_COLUMNS,
+    PAGE_COLUMNS,
+    WrittenRun,
+    create_run_dir,
+    prune_runs,
+    render_reports,
+    update_latest,
+    write_run,
+)
 
-__all__ = ["FINDING_COLUMNS", "PAGE_COLUMNS", "create_run_dir", "write_run"]
+__all__ = [
+    "FINDING_COLUMNS",
+    "PAGE_COLUMNS",
+    "WrittenRun",
+    "create_run_dir",
+    "prune_runs",
+    "render_reports",
+    "update_latest",
+    "write_run",
+]

@@ -1,7 +1,9 @@
-"""The run folder: ``<out>/<site>/<UTC timestamp>/`` with pages.csv, findings.csv, run.json.
+"""The run folder: ``<out>/<site>/<UTC timestamp>/`` with every table and both reports.
 
-Each file is written to a temporary name and renamed into place, so a crash
-never leaves a half-written file that looks complete.
+Tables: summary, findings, pages, structured_data, links (CSV and Parquet),
+diff (against the previous run of the site), run.json, report.xlsx and
+report.html. Each file is written to a temporary name and renamed into
+place, so a crash never leaves a half-written file that looks complete.
 """
 
 from __future__ import annotations
@@ -9,7 +11,9 @@ from __future__ import annotations
 import dataclasses
 import json
 import platform
+import shutil
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import datetime
 from importlib import metadata
 from pathlib import Path
@@ -19,6 +23,15 @@ import pandas as pd
 
 from audit.config import AuditConfig
 from audit.models import Finding, Hop, StructuredRow
+from audit.reporting.diff import RUN_NAME, diff_counts, diff_findings, previous_run
+from audit.reporting.tables import (
+    RunTables,
+    finding_id,
+    neutralised,
+    read_table,
+    write_table,
+    write_text,
+)
 
 if TYPE_CHECKING:
     from audit.site import Site
@@ -51,6 +64,7 @@ PAGE_COLUMNS = (
 LINK_COLUMNS = ("source", "target", "anchor", "rel", "nofollow", "target_status")
 _LINK_CHUNK = 50_000
 FINDING_COLUMNS = (
+    "id",
     "url",
     "rule",
     "code",
@@ -131,25 +145,38 @@ def pages_frame(site: Site) -> pd.DataFrame:
     return frame.astype({"status": "Int64", "depth": "Int64", "words": "Int64"})
 
 
-def write_links(site: Site, path: Path) -> None:
-    """links.csv, written in chunks so millions of links never sit in one frame."""
-    temporary = path.with_name(f".{path.name}.tmp")
+def write_links(site: Site, run_dir: Path) -> int:
+    """links.csv and links.parquet, written in chunks so millions of links never sit in one frame.
+
+    Returns the number of links written.
+    """
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    csv_path, parquet_path = run_dir / "links.csv", run_dir / "links.parquet"
+    csv_tmp = csv_path.with_name(f".{csv_path.name}.tmp")
+    parquet_tmp = parquet_path.with_name(f".{parquet_path.name}.tmp")
     status = {page.url: page.status for page in site.pages}
     chunk: list[tuple[object, ...]] = []
-    header = True
+    written = 0
+    writer: pq.ParquetWriter | None = None
 
     def flush() -> None:
-        nonlocal header
+        nonlocal writer, written
         frame = pd.DataFrame(chunk, columns=list(LINK_COLUMNS)).astype({"target_status": "Int64"})
-        frame.to_csv(
-            temporary,
+        neutralised(frame).to_csv(
+            csv_tmp,
             index=False,
-            header=header,
-            mode="w" if header else "a",
+            header=written == 0,
+            mode="w" if written == 0 else "a",
             encoding="utf-8",
             lineterminator="\n",
         )
-        header = False
+        table = pa.Table.from_pandas(frame, preserve_index=False)
+        if writer is None:
+            writer = pq.ParquetWriter(parquet_tmp, table.schema)
+        writer.write_table(table)
+        written += len(chunk)
         chunk.clear()
 
     for row in site.links.rows():
@@ -159,13 +186,18 @@ def write_links(site: Site, path: Path) -> None:
         if len(chunk) >= _LINK_CHUNK:
             flush()
     flush()
-    temporary.replace(path)
+    if writer is not None:
+        writer.close()
+    csv_tmp.replace(csv_path)
+    parquet_tmp.replace(parquet_path)
+    return written
 
 
 def findings_frame(findings: Iterable[Finding]) -> pd.DataFrame:
     """One row per finding, in the documented column order."""
     rows = [
         {
+            "id": finding_id(finding.rule, finding.url, finding.selector, finding.evidence),
             "url": finding.url,
             "rule": finding.rule,
             "code": finding.code,
@@ -187,6 +219,66 @@ def structured_frame(rows: Iterable[StructuredRow]) -> pd.DataFrame:
     return pd.DataFrame(records, columns=list(STRUCTURED_COLUMNS))
 
 
+def summary_frame(
+    meta: dict[str, Any], findings: pd.DataFrame, pages: pd.DataFrame, diff: pd.DataFrame | None
+) -> pd.DataFrame:
+    """The headline numbers as ``metric``/``value`` rows (the Summary sheet and the cards)."""
+    severities = findings["severity"].value_counts() if not findings.empty else pd.Series()
+    changes = diff_counts(diff)
+    rows = [
+        ("site", meta.get("site", "")),
+        ("run", meta.get("run", "")),
+        ("status", meta.get("status", "")),
+        ("started_at", meta.get("started_at", "")),
+        ("pages", len(pages)),
+        ("html_pages", meta.get("counts", {}).get("html_pages", 0)),
+        ("errors", int(severities.get("error", 0))),
+        ("warnings", int(severities.get("warning", 0))),
+        ("notices", int(severities.get("notice", 0))),
+        ("health_score", health_score(findings, pages)),
+        ("new", changes["new"]),
+        ("resolved", changes["resolved"]),
+        ("unchanged", changes["unchanged"]),
+        ("previous_run", meta.get("previous_run") or ""),
+    ]
+    return pd.DataFrame(
+        {"metric": [key for key, _ in rows], "value": [str(value) for _, value in rows]}
+    )
+
+
+def health_score(findings: pd.DataFrame, pages: pd.DataFrame) -> int:
+    """0-100: the share of requested URLs free of problems.
+
+    A URL with an error finding counts as 1 problem page, one with only warnings
+    as 0.5; notices do not count. Score = 100 × (1 − problem pages / URLs
+    requested), rounded. URLs blocked by robots.txt are not requested.
+    """
+    requested = pages[pages["status"].notna()] if "status" in pages else pages
+    total = len(requested)
+    if total == 0:
+        return 100
+    findings = (
+        findings[findings["url"].isin(set(requested["url"]))] if not findings.empty else findings
+    )
+    if findings.empty:
+        return 100
+    worst = findings.groupby("url")["severity"].agg(set)
+    errors = sum(1 for levels in worst if "error" in levels)
+    warnings = sum(1 for levels in worst if "error" not in levels and "warning" in levels)
+    return round(100 * max(0.0, 1 - (errors + 0.5 * warnings) / total))
+
+
+@dataclass(frozen=True)
+class WrittenRun:
+    """What :func:`write_run` wrote: the numbers a scheduler acts on."""
+
+    run_dir: Path
+    severities: dict[str, int]
+    new_by_severity: dict[str, int]
+    changes: dict[str, int]
+    previous_run: Path | None
+
+
 def write_run(
     run_dir: Path,
     *,
@@ -195,30 +287,90 @@ def write_run(
     findings: list[Finding],
     structured: list[StructuredRow],
     meta: dict[str, Any],
-) -> None:
-    """Write pages.csv, links.csv, findings.csv, structured_data.csv and run.json."""
-    _write_csv(pages_frame(site), run_dir / "pages.csv")
-    write_links(site, run_dir / "links.csv")
-    _write_csv(findings_frame(findings), run_dir / "findings.csv")
-    _write_csv(structured_frame(structured), run_dir / "structured_data.csv")
+) -> WrittenRun:
+    """Write every table (CSV and Parquet), the diff, run.json, report.xlsx and report.html."""
+    pages = pages_frame(site)
+    finding_rows = findings_frame(findings)
+    write_table(pages, run_dir, "pages")
+    write_links(site, run_dir)
+    write_table(finding_rows, run_dir, "findings")
+    write_table(structured_frame(structured), run_dir, "structured_data")
+    before = previous_run(run_dir)
+    diff = diff_findings(read_table(before, "findings"), finding_rows, pages) if before else None
+    if diff is not None:
+        write_table(diff, run_dir, "diff")
     run_info = {
         **meta,
+        "site": config.site_name,
+        "run": run_dir.name,
+        "previous_run": before.name if before else None,
+        "diff": diff_counts(diff) if diff is not None else None,
         "versions": _versions(),
         "config": config.masked(),
     }
-    _write_text(run_dir / "run.json", json.dumps(run_info, indent=2, ensure_ascii=False) + "\n")
+    write_text(run_dir / "run.json", json.dumps(run_info, indent=2, ensure_ascii=False) + "\n")
+    summary = summary_frame(run_info, finding_rows, pages, diff)
+    write_table(summary, run_dir, "summary")
+    render_reports(
+        RunTables(
+            run_dir,
+            run_info,
+            summary,
+            finding_rows,
+            pages,
+            read_table(run_dir, "structured_data"),
+            diff,
+        )
+    )
+    new = diff[diff["change"] == "new"] if diff is not None else finding_rows
+    return WrittenRun(
+        run_dir=run_dir,
+        severities=_counts(finding_rows),
+        new_by_severity=_counts(new),
+        changes=diff_counts(diff),
+        previous_run=before,
+    )
 
 
-def _write_csv(frame: pd.DataFrame, path: Path) -> None:
-    temporary = path.with_name(f".{path.name}.tmp")
-    frame.to_csv(temporary, index=False, encoding="utf-8", lineterminator="\n")
-    temporary.replace(path)
+def update_latest(run_dir: Path) -> None:
+    """Point ``<site>/latest`` at ``run_dir`` (a symlink; a text file where links fail)."""
+    latest = run_dir.parent / "latest"
+    temporary = run_dir.parent / ".latest.tmp"
+    temporary.unlink(missing_ok=True)
+    try:
+        temporary.symlink_to(run_dir.name, target_is_directory=True)
+    except OSError:
+        temporary.write_text(run_dir.name + "\n", encoding="utf-8")
+    if latest.is_dir() and not latest.is_symlink():
+        return  # never replace a real folder someone made
+    temporary.replace(latest)
 
 
-def _write_text(path: Path, text: str) -> None:
-    temporary = path.with_name(f".{path.name}.tmp")
-    temporary.write_text(text, encoding="utf-8")
-    temporary.replace(path)
+def prune_runs(site_dir: Path, keep: int) -> list[Path]:
+    """Delete all but the ``keep`` newest run folders of a site; return what was deleted."""
+    runs = sorted(
+        path for path in site_dir.iterdir() if path.is_dir() and RUN_NAME.match(path.name)
+    )
+    doomed = runs[: max(0, len(runs) - keep)]
+    for path in doomed:
+        shutil.rmtree(path, ignore_errors=True)
+    return doomed
+
+
+def render_reports(tables: RunTables) -> None:
+    """report.xlsx and report.html from the tables (also used by ``audit report RUN``)."""
+    from audit.reporting.html import write_html
+    from audit.reporting.xlsx import write_xlsx
+
+    write_xlsx(tables, tables.run_dir / "report.xlsx")
+    write_html(tables, tables.run_dir / "report.html")
+
+
+def _counts(frame: pd.DataFrame) -> dict[str, int]:
+    counts = {"error": 0, "warning": 0, "notice": 0}
+    if not frame.empty:
+        counts.update(frame["severity"].value_counts().to_dict())
+    return counts
 
 
 def _versions() -> dict[str, str]:
