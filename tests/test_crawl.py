@@ -17,6 +17,7 @@ from audit.config import AuditConfig
 from audit.crawl.crawler import Crawler, CrawlResult
 from audit.crawl.fetcher import Fetcher, parse_retry_after
 from audit.models import PageSummary
+from mock_http import respond
 
 ORIGIN = "http://clinic.test"
 Route = tuple[int, dict[str, str], bytes] | Callable[[httpx.Request], httpx.Response]
@@ -31,24 +32,6 @@ def html(body: str, *, title: str = "Page", head: str = "") -> bytes:
 def page(*links: str, title: str = "Page") -> tuple[int, dict[str, str], bytes]:
     anchors = "".join(f'<a href="{href}">{href}</a>' for href in links)
     return 200, {"content-type": "text/html; charset=utf-8"}, html(anchors, title=title)
-
-
-class ChunkedBody(httpx.AsyncByteStream):
-    """A response body streamed in chunks, as from a real socket (httpx does not pre-read it)."""
-
-    def __init__(self, data: bytes, chunk_size: int = 65_536) -> None:
-        self.data = data
-        self.chunk_size = chunk_size
-
-    async def __aiter__(self) -> AsyncIterator[bytes]:
-        for start in range(0, len(self.data), self.chunk_size):
-            yield self.data[start : start + self.chunk_size]
-
-
-def respond(
-    status: int, headers: dict[str, str] | None = None, body: bytes = b""
-) -> httpx.Response:
-    return httpx.Response(status, headers=headers, stream=ChunkedBody(body))
 
 
 @dataclass

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import json
 import random
-from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -25,28 +24,11 @@ from audit.models import Finding
 from audit.rules.duplicates.content_near_duplicate import bands, candidate_pairs
 from audit.runner import run_audit
 from audit.site import simhash
+from mock_http import respond
 
 ORIGIN = "http://clinic.test"
 HTML = {"content-type": "text/html; charset=utf-8"}
 Route = tuple[int, dict[str, str], bytes]
-
-
-class ChunkedBody(httpx.AsyncByteStream):
-    """A response body streamed in chunks, as from a real socket (httpx does not pre-read it)."""
-
-    def __init__(self, data: bytes, chunk_size: int = 65_536) -> None:
-        self.data = data
-        self.chunk_size = chunk_size
-
-    async def __aiter__(self) -> AsyncIterator[bytes]:
-        for start in range(0, len(self.data), self.chunk_size):
-            yield self.data[start : start + self.chunk_size]
-
-
-def respond(
-    status: int, headers: dict[str, str] | None = None, body: bytes = b""
-) -> httpx.Response:
-    return httpx.Response(status, headers=headers, stream=ChunkedBody(body))
 
 
 @dataclass

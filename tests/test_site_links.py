@@ -7,7 +7,7 @@ bundled demo clinic over loopback and checks the defects its answer key document
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -19,28 +19,11 @@ from audit.config import load_config
 from audit.demo import DEMO_SITE, serve_site
 from audit.models import Finding
 from audit.runner import RunOutcome, run_audit
+from mock_http import respond
 
 ORIGIN = "http://clinic.test"
 HTML = {"content-type": "text/html; charset=utf-8"}
 Route = tuple[int, dict[str, str], bytes] | Callable[[httpx.Request], httpx.Response]
-
-
-class ChunkedBody(httpx.AsyncByteStream):
-    """A response body streamed in chunks, as from a real socket (httpx does not pre-read it)."""
-
-    def __init__(self, data: bytes, chunk_size: int = 65_536) -> None:
-        self.data = data
-        self.chunk_size = chunk_size
-
-    async def __aiter__(self) -> AsyncIterator[bytes]:
-        for start in range(0, len(self.data), self.chunk_size):
-            yield self.data[start : start + self.chunk_size]
-
-
-def respond(
-    status: int, headers: dict[str, str] | None = None, body: bytes = b""
-) -> httpx.Response:
-    return httpx.Response(status, headers=headers, stream=ChunkedBody(body))
 
 
 @dataclass

@@ -67,12 +67,32 @@ class RuleMeta:
         ``severity`` grades one finding differently from the rule's default (for
         rules whose items differ in weight); a severity set in config.yaml wins.
         """
+        return self.at(
+            page.url,
+            message,
+            evidence=evidence,
+            selector=selector,
+            fix=fix,
+            severity=severity,
+        )
+
+    def at(
+        self,
+        url: str,
+        message: str,
+        *,
+        evidence: str = "",
+        selector: str = "",
+        fix: str = "",
+        severity: Severity | None = None,
+    ) -> Finding:
+        """A finding of this rule on ``url``: what site rules use, having no Page."""
         return Finding(
             rule=self.name,
             code=self.code,
             severity=severity or self.severity,
             category=self.category,
-            url=page.url,
+            url=url,
             message=message,
             evidence=clip(evidence),
             selector=selector,

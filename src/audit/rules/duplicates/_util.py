@@ -16,36 +16,12 @@ from collections.abc import Callable, Iterable, Iterator
 from urllib.parse import urlsplit
 
 from audit.dom import clip
-from audit.models import Finding, Severity
+from audit.models import Finding
 from audit.rules.base import RuleMeta
 from audit.site import PageFacts, Site
 
 MAX_LISTED = 10
 """How many other URLs a message names before "and N more"."""
-
-
-def finding(
-    meta: RuleMeta,
-    url: str,
-    message: str,
-    *,
-    evidence: str = "",
-    selector: str = "",
-    fix: str = "",
-    severity: Severity | None = None,
-) -> Finding:
-    """A finding of the site rule ``meta`` on ``url`` (evidence clipped to one short line)."""
-    return Finding(
-        rule=meta.name,
-        code=meta.code,
-        severity=severity or meta.severity,
-        category=meta.category,
-        url=url,
-        message=message,
-        evidence=clip(evidence),
-        selector=selector,
-        fix=fix,
-    )
 
 
 def normal_text(value: str | None) -> str:
@@ -147,8 +123,7 @@ def value_duplicates(
             others = (other.url for other in pages if other is not page)
             count = len(pages) - 1
             shown = clip(value(page) or "", 90)
-            yield finding(
-                meta,
+            yield meta.at(
                 page.url,
                 f'The {what} "{shown}" is also used on '
                 f"{plural(count, 'other indexable page')}: {url_list(others, count)}.",

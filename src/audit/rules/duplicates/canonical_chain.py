@@ -42,7 +42,7 @@ from collections.abc import Iterator
 
 from audit.models import Finding, Severity
 from audit.rules.base import NoOptions, RuleMeta, RuleScope
-from audit.rules.duplicates._util import finding, short_url
+from audit.rules.duplicates._util import short_url
 from audit.site import Site
 
 META = RuleMeta(
@@ -96,8 +96,7 @@ def check(site: Site, opts: Options) -> Iterator[Finding]:
                 f"{steps}{more}."
             )
             fix = f"Point the canonical link straight at the final page, {chain[-1]}."
-        yield finding(
-            META,
+        yield META.at(
             page.url,
             message,
             evidence=f'<link rel="canonical" href="{first}">',

@@ -51,7 +51,6 @@ from urllib.parse import urlsplit
 
 from audit.models import Finding, PageSummary, Severity
 from audit.rules.base import NoOptions, RuleMeta, RuleScope
-from audit.rules.duplicates._util import finding
 from audit.site import PageFacts, Site
 
 META = RuleMeta(
@@ -79,8 +78,7 @@ def check(site: Site, opts: Options) -> Iterator[Finding]:
         if problem is None:
             continue
         what, fix, severity = problem
-        yield finding(
-            META,
+        yield META.at(
             page.url,
             f"The canonical link points at {target}, which {what}.",
             evidence=f'<link rel="canonical" href="{target}">',

@@ -57,7 +57,6 @@ from audit.models import Finding, Severity
 from audit.rules.base import RuleMeta, RuleScope
 from audit.rules.duplicates._util import (
     duplicate_groups,
-    finding,
     indexable_pages,
     ordered_facts,
     plural,
@@ -88,8 +87,7 @@ def check(site: Site, opts: Options) -> Iterator[Finding]:
         count = len(group) - 1
         for page in group:
             others = (other.url for other in group if other is not page)
-            yield finding(
-                META,
+            yield META.at(
                 page.url,
                 f"The main text of this page ({plural(page.words, 'word')}) is identical on "
                 f"{plural(count, 'other indexable page')}: {url_list(others, count)}.",

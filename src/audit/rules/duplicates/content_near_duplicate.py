@@ -67,7 +67,6 @@ from audit.models import Finding, Severity
 from audit.rules.base import RuleMeta, RuleScope
 from audit.rules.duplicates._util import (
     MAX_LISTED,
-    finding,
     identity,
     indexable_pages,
     ordered_facts,
@@ -194,8 +193,7 @@ def _finding(page: PageFacts, near: list[tuple[int, list[PageFacts]]], count: in
         ),
         MAX_LISTED,
     )
-    return finding(
-        META,
+    return META.at(
         page.url,
         f"The main text of this page ({plural(page.words, 'word')}) is nearly the same as on "
         f"{plural(count, 'other indexable page')}: {url_list(listed, count)}.",

@@ -58,7 +58,7 @@ from dataclasses import dataclass, field
 
 from audit.models import Finding, Severity
 from audit.rules.base import NoOptions, RuleMeta, RuleScope
-from audit.rules.duplicates._util import finding, ordered_facts, short_url
+from audit.rules.duplicates._util import ordered_facts, short_url
 from audit.site import EntityMention, Site
 
 META = RuleMeta(
@@ -151,8 +151,7 @@ def _finding(name: str, attribute: str, variants: dict[tuple[str, ...], _Variant
     listed += parts[-1] if len(parts) > 1 else ""
     where = ", ".join(minority.places.get(at, []))
     shown = ", ".join(f'"{item}"' for item in value)
-    return finding(
-        META,
+    return META.at(
         at,
         f'"{name}" {_VERBS[attribute]} {listed}.',
         evidence=f'{where}: "{attribute}": {shown if len(value) == 1 else f"[{shown}]"}',

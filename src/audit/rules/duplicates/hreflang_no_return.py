@@ -46,7 +46,6 @@ from collections.abc import Iterator
 
 from audit.models import Finding, Severity
 from audit.rules.base import NoOptions, RuleMeta, RuleScope
-from audit.rules.duplicates._util import finding
 from audit.site import PageFacts, Site
 
 META = RuleMeta(
@@ -80,8 +79,7 @@ def check(site: Site, opts: Options) -> Iterator[Finding]:
                 else f"lists {listed} hreflang alternate{'s' if listed > 1 else ''}, "
                 "none of them this page"
             )
-            yield finding(
-                META,
+            yield META.at(
                 page.url,
                 f"The hreflang alternate {target} ({lang}) does not link back: it {why}.",
                 evidence=f'<link rel="alternate" hreflang="{lang}" href="{target}">',

@@ -1,6 +1,5 @@
 """Private helpers shared by the link rules (not a rule: no META, no check()).
 
-- :func:`_finding`: a site finding with the rule's identity (``META.finding`` takes a Page);
 - :func:`status_text`, :func:`answer`, :func:`how_found`: a URL's answer and how the
   crawler found it, in words;
 - :func:`broken_targets`: every crawled URL a visitor cannot reach, with the reason;
@@ -13,39 +12,13 @@ from collections.abc import Sequence
 from http import HTTPStatus
 from typing import TYPE_CHECKING
 
-from audit.dom import clip
-from audit.models import Finding, Hop, PageSummary, Severity
+from audit.models import Hop, PageSummary
 
 if TYPE_CHECKING:
-    from audit.rules.base import RuleMeta
     from audit.site import Site
 
 LIST_CAP = 10
 NO_ANCHOR = "(no anchor text)"
-
-
-def _finding(
-    meta: RuleMeta,
-    url: str,
-    message: str,
-    *,
-    evidence: str = "",
-    selector: str = "",
-    fix: str = "",
-    severity: Severity | None = None,
-) -> Finding:
-    """A finding of the site rule ``meta`` on ``url`` (evidence clipped to one short line)."""
-    return Finding(
-        rule=meta.name,
-        code=meta.code,
-        severity=severity or meta.severity,
-        category=meta.category,
-        url=url,
-        message=message,
-        evidence=clip(evidence),
-        selector=selector,
-        fix=fix,
-    )
 
 
 def status_text(status: int | None, error: str | None = None) -> str:

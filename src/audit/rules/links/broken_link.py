@@ -42,7 +42,7 @@ from typing import TYPE_CHECKING
 
 from audit.models import Finding, Severity
 from audit.rules.base import NoOptions, RuleMeta, RuleScope
-from audit.rules.links._util import _finding, anchor_text, broken_targets
+from audit.rules.links._util import anchor_text, broken_targets
 
 if TYPE_CHECKING:
     from audit.site import Site
@@ -64,8 +64,7 @@ def check(site: Site, opts: Options) -> Iterator[Finding]:
         return
     for link in site.links.first_links_to(broken):
         anchor = anchor_text(link.anchor)
-        yield _finding(
-            META,
+        yield META.at(
             link.source,
             f"The link {anchor} points at {link.target}, which {broken[link.target]}.",
             evidence=f"{anchor} → {link.target}",

@@ -46,7 +46,6 @@ from typing import TYPE_CHECKING
 
 from audit.models import Finding, Severity
 from audit.rules.base import RuleMeta, RuleScope
-from audit.rules.links._util import _finding
 
 if TYPE_CHECKING:
     from audit.site import Site
@@ -79,8 +78,7 @@ def check(site: Site, opts: Options) -> Iterator[Finding]:
             continue
         seen.add(row.url)
         path = _path(site, row.url)
-        yield _finding(
-            META,
+        yield META.at(
             row.url,
             f"This page is {row.depth} clicks from the start page (the limit is "
             f"{opts.max_depth}); the crawler reached it from {row.found_on}.",

@@ -43,7 +43,7 @@ from typing import TYPE_CHECKING
 
 from audit.models import Finding, PageSummary, Severity
 from audit.rules.base import NoOptions, RuleMeta, RuleScope
-from audit.rules.links._util import _finding, answer, how_found, status_text
+from audit.rules.links._util import answer, how_found, status_text
 
 if TYPE_CHECKING:
     from audit.site import Site
@@ -66,8 +66,7 @@ def check(site: Site, opts: Options) -> Iterator[Finding]:
         if row.url in seen or row.redirect_chain or not row.failed:
             continue
         seen.add(row.url)
-        yield _finding(
-            META,
+        yield META.at(
             row.url,
             f"The URL {answer(row.status, row.error)}; {how_found(row, site.inlinks[row.url])}.",
             evidence=f"{status_text(row.status, row.error)} {row.url}",

@@ -49,7 +49,6 @@ from typing import TYPE_CHECKING
 
 from audit.models import Finding, Severity
 from audit.rules.base import NoOptions, RuleMeta, RuleScope
-from audit.rules.links._util import _finding
 
 if TYPE_CHECKING:
     from audit.site import Site
@@ -81,8 +80,7 @@ def check(site: Site, opts: Options) -> Iterator[Finding]:
             continue
         if row.status != 200 or not row.is_html or inlinks[url] or url in reached:
             continue
-        yield _finding(
-            META,
+        yield META.at(
             url,
             f"The sitemap {sitemap} lists this page, but no crawled page links to it.",
             evidence=f"{sitemap} → {url}",

@@ -43,7 +43,7 @@ from typing import TYPE_CHECKING
 
 from audit.models import Finding, Severity
 from audit.rules.base import NoOptions, RuleMeta, RuleScope
-from audit.rules.links._util import _finding, hops_text, status_text
+from audit.rules.links._util import hops_text, status_text
 
 if TYPE_CHECKING:
     from audit.site import Site
@@ -79,8 +79,7 @@ def check(site: Site, opts: Options) -> Iterator[Finding]:
             end = site.by_url.get(final)
             answer = f" ({status_text(status, end.error)})" if end else ""
             outcome = f"before it reaches {final}{answer}"
-        yield _finding(
-            META,
+        yield META.at(
             row.url,
             f"{row.url} redirects {len(chain)} times {outcome}: {hops}.",
             evidence=hops,

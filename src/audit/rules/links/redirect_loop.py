@@ -41,7 +41,7 @@ from typing import TYPE_CHECKING
 
 from audit.models import Finding, PageSummary, Severity
 from audit.rules.base import NoOptions, RuleMeta, RuleScope
-from audit.rules.links._util import _finding, hops_text
+from audit.rules.links._util import hops_text
 
 if TYPE_CHECKING:
     from audit.site import Site
@@ -70,8 +70,7 @@ def check(site: Site, opts: Options) -> Iterator[Finding]:
             entries[row.error] = row
     for row in entries.values():
         hops = hops_text(row.redirect_chain)
-        yield _finding(
-            META,
+        yield META.at(
             row.url,
             f"{row.url} redirects in a loop and never reaches a page: {hops}.",
             evidence=hops or row.error or "",

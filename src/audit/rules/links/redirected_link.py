@@ -39,7 +39,7 @@ from typing import TYPE_CHECKING
 
 from audit.models import Finding, Severity
 from audit.rules.base import NoOptions, RuleMeta, RuleScope
-from audit.rules.links._util import _finding, anchor_text, broken_targets
+from audit.rules.links._util import anchor_text, broken_targets
 
 if TYPE_CHECKING:
     from audit.site import Site
@@ -69,8 +69,7 @@ def check(site: Site, opts: Options) -> Iterator[Finding]:
         anchor = anchor_text(link.anchor)
         hops = len(site.by_url[link.target].redirect_chain)
         via = f"{hops} redirects" if hops > 1 else f"a {status} redirect"
-        yield _finding(
-            META,
+        yield META.at(
             link.source,
             f"The link {anchor} points at {link.target}, which leads through {via} to {final}.",
             evidence=f"{anchor} → {link.target}",

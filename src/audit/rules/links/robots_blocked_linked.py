@@ -43,7 +43,7 @@ from typing import TYPE_CHECKING
 
 from audit.models import Finding, Severity
 from audit.rules.base import NoOptions, RuleMeta, RuleScope
-from audit.rules.links._util import _finding, anchor_text, plural
+from audit.rules.links._util import anchor_text, plural
 
 if TYPE_CHECKING:
     from audit.site import LinkRow, Site
@@ -71,8 +71,7 @@ def check(site: Site, opts: Options) -> Iterator[Finding]:
         count = inlinks[url]
         pages = plural(count, "crawled page")
         anchor = anchor_text(link.anchor)
-        yield _finding(
-            META,
+        yield META.at(
             url,
             f"robots.txt disallows this URL, but {pages} {'links' if count == 1 else 'link'} "
             f"to it (for example {link.source}, with the link {anchor}).",

@@ -42,7 +42,7 @@ from typing import TYPE_CHECKING
 
 from audit.models import Finding, PageSummary, Severity
 from audit.rules.base import NoOptions, RuleMeta, RuleScope
-from audit.rules.links._util import _finding, answer, status_text
+from audit.rules.links._util import answer, status_text
 
 if TYPE_CHECKING:
     from audit.site import Site
@@ -69,8 +69,7 @@ def check(site: Site, opts: Options) -> Iterator[Finding]:
         if problem is None:
             continue
         reason, fix = problem
-        yield _finding(
-            META,
+        yield META.at(
             url,
             f"The sitemap {sitemap} lists this URL, but it {reason}.",
             evidence=f"{sitemap} → {url}",
