@@ -17,6 +17,7 @@ from audit.demo import DEMO_SITE, serve_site
 from audit.reporting import run as run_module
 from audit.reporting import xlsx
 from audit.reporting.diff import DIFF_COLUMNS
+from audit.reporting.guide import markdown_paragraphs, why_it_matters
 from audit.reporting.run import (
     FINDING_COLUMNS,
     LINK_COLUMNS,
@@ -25,11 +26,17 @@ from audit.reporting.run import (
     summary_frame,
 )
 from audit.reporting.tables import FORMULA_PREFIXES, RunTables, read_table, write_table
-from audit.reporting.xlsx import markdown_to_text, why_it_matters, write_xlsx
+from audit.reporting.xlsx import write_xlsx
 from audit.rules import find_rule
 from audit.runner import run_audit
 
 SITE = "https://clinic.example"
+
+
+def markdown_to_text(markdown: str) -> str:
+    return "\n\n".join(markdown_paragraphs(markdown))
+
+
 HYPERLINK = '=HYPERLINK("http://evil","x")'
 SCRIPT = "<script>alert(1)</script>"
 JAVASCRIPT = "javascript:alert(document.cookie)"

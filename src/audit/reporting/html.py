@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import base64
 import hashlib
-import inspect
 import json
 import math
 import re
@@ -34,6 +33,7 @@ from jinja2 import Environment, PackageLoader, StrictUndefined
 from markupsafe import Markup
 
 from audit.reporting.diff import DIFF_COLUMNS, diff_counts
+from audit.reporting.guide import health_definition, markdown_paragraphs, why_it_matters
 from audit.reporting.run import FINDING_COLUMNS, PAGE_COLUMNS, health_score
 from audit.reporting.tables import RunTables, write_text
 from audit.rules import find_rule
@@ -44,7 +44,6 @@ NO_RESPONSE = "no response / blocked"
 FINDING_FIELDS = FINDING_COLUMNS[1:]  # all but the id, which only the diff needs
 DIFF_FIELDS = tuple(name for name in DIFF_COLUMNS if name != "id")
 _JSON_ESCAPES = {char: f"\\u{ord(char):04x}" for char in "<>&\u2028\u2029"}
-_MD_LINK = re.compile(r"\[([^\]]+)\]\([^)]*\)")
 
 
 @dataclass(frozen=True)
@@ -156,7 +155,7 @@ def _context(tables: RunTables) -> dict[str, Any]:
         "total": sum(severities.values()),
         "score": score,
         "score_ring": _ring([("score", score, _score_colour(score))], 100),
-        "score_definition": _paragraphs(inspect.getdoc(health_score) or ""),
+        "score_definition": [health_definition()],
         "changes": changes,
         "severity_ring": _ring([(s, severities[s], SEVERITY_COLOURS[s]) for s in SEVERITIES]),
         "charts": _charts(findings, pages, top_issues),
@@ -235,8 +234,10 @@ def _top_issues(findings: pd.DataFrame, limit: int = 10) -> list[dict[str, Any]]
                 "pages": len(urls),
                 "severity": next((s for s in SEVERITIES if s in present), "notice"),
                 "category": rule.meta.category if rule else _first(_column(group, "category")),
-                "summary": _unmark(rule.summary) if rule else _first(messages),
-                "why": _paragraphs(rule.section("Why is this bad?")) if rule else [],
+                "summary": " ".join(markdown_paragraphs(rule.summary))
+                if rule
+                else _first(messages),
+                "why": why_it_matters(str(rule_name)).split("\n\n") if rule else [],
                 "fix": fixes.most_common(1)[0][0] if fixes else "",
                 "examples": urls[:3],
             }
@@ -323,20 +324,6 @@ def _when(value: Any) -> str:
         return str(_plain_value(value, ""))
     zone = "UTC" if moment.utcoffset() is not None and not moment.utcoffset() else ""
     return f"{moment:%d %b %Y, %H:%M} {zone}".strip()
-
-
-def _paragraphs(markdown: str) -> list[str]:
-    """Markdown prose as plain paragraphs (hard-wrapped lines joined, no markup)."""
-    blocks = re.split(r"\n\s*\n", markdown.strip())
-    return [
-        _unmark(" ".join(line.strip() for line in block.splitlines()))
-        for block in blocks
-        if block.strip()
-    ]
-
-
-def _unmark(text: str) -> str:
-    return _MD_LINK.sub(r"\1", text).replace("`", "").replace("**", "")
 
 
 def _clip(text: str, limit: int) -> str:

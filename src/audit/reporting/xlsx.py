@@ -16,13 +16,11 @@ exporting the sheet as CSV stays inert too. Only URLs that pass
 
 from __future__ import annotations
 
-import inspect
 import math
 import numbers
 import re
 import unicodedata
 from collections.abc import Iterable, Sequence
-from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -32,12 +30,12 @@ from xlsxwriter.format import Format
 from xlsxwriter.worksheet import Worksheet
 
 from audit.reporting.diff import DIFF_COLUMNS
+from audit.reporting.guide import health_definition, why_it_matters
 from audit.reporting.run import (
     FINDING_COLUMNS,
     LINK_COLUMNS,
     PAGE_COLUMNS,
     STRUCTURED_COLUMNS,
-    health_score,
 )
 from audit.reporting.tables import RunTables, neutralise
 from audit.rules import find_rule
@@ -70,8 +68,6 @@ _WORKBOOK_OPTIONS = {
     "constant_memory": True,
 }
 _URL = re.compile(r"https?://[^\s\"<>\\^`{|}\x00-\x1f\x7f]+", re.IGNORECASE)
-_MD_LINK = re.compile(r"\[([^\]]+)\]\([^)]*\)")
-_MD_MARKS = re.compile(r"\*\*|__|`")
 
 # (column in the frame, header in the sheet); the Findings sheet adds the rule docs.
 FINDINGS_SHEET = (
@@ -93,14 +89,6 @@ WRAP_COLUMNS = frozenset({"message", "fix", "why"})
 INTERRUPTED_NOTE = (
     "This run was interrupted: the tables cover only the pages fetched before it "
     "stopped, and findings of pages it did not reach are not counted as resolved."
-)
-_RULE_CRASHED_WHY = (
-    "One rule failed on this page, so the page was not fully checked for what that rule "
-    "looks for; the other rules still ran. The message names the rule and the error."
-)
-_HEALTH_FALLBACK = (
-    "0-100: the share of requested URLs free of problems (an error counts 1, "
-    "warnings only 0.5, notices 0)."
 )
 _METRIC_COLOURS = {"errors": "error", "warnings": "warning", "notices": "notice"}
 _NUMERIC_METRICS = frozenset(
@@ -163,30 +151,6 @@ def findings_view(findings: pd.DataFrame) -> pd.DataFrame:
     return frame[[name for name, _ in FINDINGS_SHEET]].rename(columns=dict(FINDINGS_SHEET))
 
 
-@lru_cache(maxsize=512)
-def why_it_matters(rule_name: str) -> str:
-    """The rule's "Why is this bad?" section as plain text (links reduced to their text)."""
-    rule = find_rule(rule_name) if rule_name else None
-    if rule is None:
-        return _RULE_CRASHED_WHY if rule_name == "rule-crashed" else ""
-    return markdown_to_text(rule.section("Why is this bad?"))
-
-
-def markdown_to_text(markdown: str) -> str:
-    """Plain text for a cell: links become their text, code and bold marks go, lines rejoin."""
-    paragraphs = []
-    for block in re.split(r"\n\s*\n", markdown.strip()):
-        lines: list[str] = []
-        for line in block.splitlines():
-            line = _MD_MARKS.sub("", _MD_LINK.sub(r"\1", line)).strip()
-            if lines and not re.match(r"[-*] |\d+\. ", line):
-                lines[-1] = f"{lines[-1]} {line}"
-            elif line:
-                lines.append(line)
-        paragraphs.append("\n".join(lines))
-    return "\n\n".join(paragraph for paragraph in paragraphs if paragraph)
-
-
 def link_target(value: Any) -> str | None:
     """``value`` when it may become a hyperlink: an absolute http(s) URL Excel accepts."""
     if not isinstance(value, str) or not _URL.fullmatch(value):
@@ -197,12 +161,6 @@ def link_target(value: Any) -> str | None:
     # xlsxwriter escapes a lone % as %25; Excel counts UTF-16 code units.
     length = len(value.encode("utf-16-le")) // 2 + 2 * value.count("%")
     return value if length <= MAX_URL_LENGTH else None
-
-
-def health_definition() -> str:
-    """The health score's definition, from :func:`health_score`'s docstring."""
-    doc = inspect.getdoc(health_score)
-    return " ".join(doc.split()) if doc else _HEALTH_FALLBACK
 
 
 class _Styles:
