@@ -381,7 +381,17 @@ def _print_summary(outcome: RunOutcome) -> None:
     table.add_row("in sitemaps", str(len(result.sitemaps.urls)))
     if result.not_crawled:
         table.add_row("not crawled (limit)", str(result.not_crawled))
-    table.add_row("findings", str(len(outcome.findings)))
+    levels = outcome.severities
+    table.add_row(
+        "findings",
+        f"{len(outcome.findings)} ({levels.get('error', 0)} errors, "
+        f"{levels.get('warning', 0)} warnings, {levels.get('notice', 0)} notices)",
+    )
+    if outcome.changes is not None:
+        table.add_row(
+            "since last run",
+            f"{outcome.changes['new']} new, {outcome.changes['resolved']} resolved",
+        )
     duration = (result.finished_at - result.started_at).total_seconds()
     table.add_row("time", f"{duration:.1f} s")
     stderr.print(table)
@@ -390,6 +400,7 @@ def _print_summary(outcome: RunOutcome) -> None:
     if outcome.interrupted:
         stderr.print("[yellow]Interrupted: the run folder holds what was collected.[/]")
     stderr.print(f"Run folder: {outcome.run_dir}", markup=False, highlight=False)
+    stderr.print(f"Report: {outcome.run_dir / 'report.html'}", markup=False, highlight=False)
 
 
 def _setup_logging(verbose: bool) -> None:
