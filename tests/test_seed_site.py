@@ -392,9 +392,11 @@ def test_crawl_no_rule_crashed(crawl: Crawl, path: str) -> None:
 
 @dataclass(frozen=True)
 class Checked:
-    """One finished ``audit check FILE --json``."""
+    """One finished ``audit check TARGET --json`` (a saved file or a URL on loopback)."""
 
-    page: Path
+    target: str
+    url: str
+    """The URL its findings must carry."""
     returncode: int
     stdout: str
     stderr: str
@@ -405,28 +407,7 @@ class Checked:
             data = json.loads(self.stdout)
         except json.JSONDecodeError as exc:
             pytest.fail(
-                f"stdout of `audit check {self.page.name} --json` is not JSON only ({exc}).\n"
-                f"stdout: {self.stdout[:2000]!r}\nstderr: {self.stderr[-2000:]!r}"
-            )
-        assert isinstance(data, list), f"stdout is JSON but not a list: {type(data).__name__}"
-        return data
-
-
-@dataclass(frozen=True)
-class CheckedUrl:
-    """One finished ``audit check URL --json`` against the loopback server."""
-
-    url: str
-    returncode: int
-    stdout: str
-    stderr: str
-
-    def findings(self) -> list[dict[str, str]]:
-        try:
-            data = json.loads(self.stdout)
-        except json.JSONDecodeError as exc:
-            pytest.fail(
-                f"stdout of `audit check {self.url} --json` is not JSON only ({exc}).\n"
+                f"stdout of `audit check {self.target} --json` is not JSON only ({exc}).\n"
                 f"stdout: {self.stdout[:2000]!r}\nstderr: {self.stderr[-2000:]!r}"
             )
         assert isinstance(data, list), f"stdout is JSON but not a list: {type(data).__name__}"
@@ -434,7 +415,7 @@ class CheckedUrl:
 
 
 @pytest.fixture(scope="module")
-def checked_url(tmp_path_factory: pytest.TempPathFactory) -> dict[str, CheckedUrl]:
+def checked_url(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Checked]:
     """Each URL-checked page checked once by URL while the site is served."""
     folder = tmp_path_factory.mktemp("check-url")
     results = {}
@@ -450,9 +431,8 @@ def checked_url(tmp_path_factory: pytest.TempPathFactory) -> dict[str, CheckedUr
                 timeout=COMMAND_TIMEOUT,
                 check=False,
             )
-            results[path] = CheckedUrl(
-                origin + path, process.returncode, process.stdout, process.stderr
-            )
+            url = origin + path
+            results[path] = Checked(url, url, process.returncode, process.stdout, process.stderr)
     return results
 
 
@@ -479,7 +459,9 @@ def checked(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Checked]:
             timeout=COMMAND_TIMEOUT,
             check=False,
         )
-        results[path] = Checked(page, process.returncode, process.stdout, process.stderr)
+        results[path] = Checked(
+            page.name, page.resolve().as_uri(), process.returncode, process.stdout, process.stderr
+        )
     return results
 
 
@@ -491,7 +473,7 @@ def test_check_json_prints_only_a_list_of_findings(checked: dict[str, Checked], 
     for finding in findings:
         assert isinstance(finding, dict), finding
         assert finding.keys() >= CHECK_KEYS, f"missing {sorted(CHECK_KEYS - finding.keys())}"
-        assert finding["url"] == result.page.resolve().as_uri(), finding
+        assert finding["url"] == result.url, finding
     has_error = any(finding["severity"] == "error" for finding in findings)
     assert result.returncode == (1 if has_error else 0), (
         f"exit {result.returncode} with severities {sorted({f['severity'] for f in findings})}"
@@ -524,7 +506,7 @@ def test_check_clean_page_gets_no_leftover(checked: dict[str, Checked], rule: st
 
 @pytest.mark.parametrize("path", URL_CHECKED_PAGES)
 def test_check_url_json_prints_only_a_list_of_findings(
-    checked_url: dict[str, CheckedUrl], path: str
+    checked_url: dict[str, Checked], path: str
 ) -> None:
     result = checked_url[path]
     assert "Traceback" not in result.stderr, result.stderr
@@ -539,7 +521,7 @@ def test_check_url_json_prints_only_a_list_of_findings(
 
 @pytest.mark.parametrize("path", CHECK_NO_ERRORS)
 def test_check_clean_markup_gets_no_error_and_exits_0(
-    checked_url: dict[str, CheckedUrl], path: str
+    checked_url: dict[str, Checked], path: str
 ) -> None:
     result = checked_url[path]
     findings = result.findings()
@@ -549,7 +531,7 @@ def test_check_clean_markup_gets_no_error_and_exits_0(
 
 @pytest.mark.parametrize("path", CHECK_WITH_ERRORS)
 def test_check_exits_1_on_broken_or_unknown_markup(
-    checked_url: dict[str, CheckedUrl], path: str
+    checked_url: dict[str, Checked], path: str
 ) -> None:
     """The exit status comes from the page's expected structured-data errors."""
     result = checked_url[path]
@@ -564,7 +546,7 @@ def test_check_exits_1_on_broken_or_unknown_markup(
 
 @pytest.mark.parametrize(("path", "rule"), CHECK_EXPECTED)
 def test_check_lists_each_structured_data_defect(
-    checked_url: dict[str, CheckedUrl], path: str, rule: str
+    checked_url: dict[str, Checked], path: str, rule: str
 ) -> None:
     findings = checked_url[path].findings()
     if not of_rule(findings, rule):
@@ -573,7 +555,7 @@ def test_check_lists_each_structured_data_defect(
 
 @pytest.mark.parametrize(("path", "rule"), CHECK_ABSENT)
 def test_check_does_not_report_look_alikes(
-    checked_url: dict[str, CheckedUrl], path: str, rule: str
+    checked_url: dict[str, Checked], path: str, rule: str
 ) -> None:
     hits = of_rule(checked_url[path].findings(), rule)
     assert not hits, unexpected_message("audit check URL --json", path, rule, hits)
@@ -581,7 +563,7 @@ def test_check_does_not_report_look_alikes(
 
 @pytest.mark.parametrize(("path", "rule", "text"), CHECK_MENTIONS)
 def test_check_findings_mention_the_culprit(
-    checked_url: dict[str, CheckedUrl], path: str, rule: str, text: str
+    checked_url: dict[str, Checked], path: str, rule: str, text: str
 ) -> None:
     findings = checked_url[path].findings()
     hits = of_rule(findings, rule)
@@ -598,7 +580,7 @@ def test_check_findings_mention_the_culprit(
 
 @pytest.mark.parametrize(("path", "rule", "count"), CHECK_COUNTS)
 def test_check_reports_exact_counts(
-    checked_url: dict[str, CheckedUrl], path: str, rule: str, count: str
+    checked_url: dict[str, Checked], path: str, rule: str, count: str
 ) -> None:
     findings = checked_url[path].findings()
     assert len(of_rule(findings, rule)) == int(count), count_message(

@@ -49,11 +49,11 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from audit.dom import clip, collapse
+from audit.dom import collapse
 from audit.models import Finding, Severity
 from audit.page import Page
 from audit.rules.base import RuleMeta
-from audit.rules.seo._language import describe_length, display_length
+from audit.rules.seo._length import length_findings
 
 META = RuleMeta(
     code="S005", name="meta-description-length", category="seo", severity=Severity.NOTICE
@@ -72,31 +72,15 @@ class Options:
 def check(page: Page, opts: Options) -> Iterator[Finding]:
     """Yield a finding when the first description is outside ``min_chars``…``max_chars``."""
     description = collapse(page.meta_description or "")
-    if not description:
-        return
-    length, wide = display_length(description, opts.cjk_weight)
-    if length > opts.max_chars:
-        bound, fix = (
-            f"limit {opts.max_chars}",
-            f"Shorten the meta description to {opts.max_chars} characters or fewer"
-            + (" (Chinese, Japanese and Korean characters count double)" if wide else "")
-            + ", with the key point first.",
+    if description:
+        yield from length_findings(
+            page,
+            META,
+            description,
+            opts,
+            what="meta description",
+            node=page.tree.css_first('meta[name="description" i]'),
+            fallback_selector="head",
+            shorten="with the key point first.",
+            lengthen="say what the page offers and why it is worth a click.",
         )
-    elif length < opts.min_chars:
-        bound, fix = (
-            f"minimum {opts.min_chars}",
-            f"Expand the meta description to at least {opts.min_chars} characters: "
-            "say what the page offers and why it is worth a click.",
-        )
-    else:
-        return
-    node = page.tree.css_first('meta[name="description" i]')
-    yield META.finding(
-        page,
-        "The meta description is "
-        f"{describe_length(length, wide, len(description), opts.cjk_weight, bound)}: "
-        f'"{clip(description, 100)}"',
-        evidence=(node.html or "") if node is not None else description,
-        selector=page.selector(node) if node is not None else "head",
-        fix=fix,
-    )

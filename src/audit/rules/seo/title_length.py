@@ -50,11 +50,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from audit.dom import clip
 from audit.models import Finding, Severity
 from audit.page import Page
 from audit.rules.base import RuleMeta
-from audit.rules.seo._language import describe_length, display_length
+from audit.rules.seo._length import length_findings
 
 META = RuleMeta(code="S002", name="title-length", category="seo", severity=Severity.WARNING)
 
@@ -70,31 +69,15 @@ class Options:
 
 def check(page: Page, opts: Options) -> Iterator[Finding]:
     """Yield a finding when the first title is outside ``min_chars``…``max_chars``."""
-    title = page.title
-    if not title:
-        return
-    length, wide = display_length(title, opts.cjk_weight)
-    if length > opts.max_chars:
-        bound, fix = (
-            f"limit {opts.max_chars}",
-            f"Shorten the title to {opts.max_chars} characters or fewer"
-            + (" (Chinese, Japanese and Korean characters count double)" if wide else "")
-            + ", with the main topic first and the clinic name last.",
+    if page.title:
+        yield from length_findings(
+            page,
+            META,
+            page.title,
+            opts,
+            what="title",
+            node=page.tree.css_first("title:not(svg title)"),
+            fallback_selector="head > title",
+            shorten="with the main topic first and the clinic name last.",
+            lengthen="say what the page is about and add the clinic or brand name.",
         )
-    elif length < opts.min_chars:
-        bound, fix = (
-            f"minimum {opts.min_chars}",
-            f"Lengthen the title to at least {opts.min_chars} characters: "
-            "say what the page is about and add the clinic or brand name.",
-        )
-    else:
-        return
-    node = page.tree.css_first("title:not(svg title)")
-    yield META.finding(
-        page,
-        f"The title is {describe_length(length, wide, len(title), opts.cjk_weight, bound)}: "
-        f'"{clip(title, 100)}"',
-        evidence=(node.html or "") if node is not None else title,
-        selector=page.selector(node) if node is not None else "head > title",
-        fix=fix,
-    )
