@@ -13,16 +13,13 @@ from audit.config import (
     DEFAULT_STRIPPED_PARAMS,
     DEFAULT_USER_AGENT,
     AuditConfig,
+    CrawlConfig,
     load_config,
 )
 from audit.errors import AuditError, ConfigError
 
 REPO_CONFIG = Path(__file__).parents[1] / "config.yaml"
-CRAWL_KEYS = (
-    "max_pages, max_depth, concurrency, per_host_concurrency, delay, max_requests_per_second, "
-    "timeout, retries, retry_after_cap, max_redirects, user_agent, respect_robots, "
-    "follow_nofollow, max_body_bytes, headers, strip_query_params"
-)
+CRAWL_KEYS = ", ".join(CrawlConfig.model_fields)  # every key, in declaration order
 
 FULL_YAML = """\
 site:
@@ -51,6 +48,10 @@ crawl:
   respect_robots: false
   follow_nofollow: true
   max_body_bytes: 2000000
+  max_url_length: 1000
+  max_path_repeats: 3
+  max_query_variants: 10
+  max_date_variants: null
   headers:
     Accept-Language: zh-TW
   strip_query_params: [utm_*, ref]
@@ -94,6 +95,10 @@ def test_defaults_without_a_file() -> None:
     assert config.crawl.strip_query_params == DEFAULT_STRIPPED_PARAMS
     assert config.report.out_dir == Path("reports")
     assert config.crawl.min_interval == 0
+    assert config.crawl.max_url_length == 2048
+    assert config.crawl.max_path_repeats == 2
+    assert config.crawl.max_query_variants == 25
+    assert config.crawl.max_date_variants == 36
 
 
 def test_none_path_and_empty_overrides_are_defaults() -> None:
@@ -130,6 +135,8 @@ def test_full_file_round_trips(tmp_path: Path) -> None:
     assert crawl.respect_robots is False
     assert crawl.follow_nofollow is True
     assert crawl.max_body_bytes == 2_000_000
+    assert (crawl.max_url_length, crawl.max_path_repeats) == (1000, 3)
+    assert (crawl.max_query_variants, crawl.max_date_variants) == (10, None)
     assert crawl.headers == {"Accept-Language": "zh-TW"}
     assert crawl.strip_query_params == ("utm_*", "ref")
     assert config.report.out_dir == Path("out/reports")
@@ -242,6 +249,21 @@ def test_repository_config_yaml_loads() -> None:
             "crawl:\n  max_depth: -1\n",
             "crawl.max_depth: expected a value of at least 0, got -1",
             id="negative-depth",
+        ),
+        pytest.param(
+            "crawl:\n  max_query_variants: 0\n",
+            "crawl.max_query_variants: expected a value of at least 1, got 0",
+            id="zero-query-variants",
+        ),
+        pytest.param(
+            "crawl:\n  max_url_length: long\n",
+            "crawl.max_url_length: expected an integer, got 'long'",
+            id="url-length-not-a-number",
+        ),
+        pytest.param(
+            "crawl:\n  max_date_variants: -3\n",
+            "crawl.max_date_variants: expected a value of at least 1, got -3",
+            id="negative-date-variants",
         ),
         pytest.param(
             "crawl:\n  retries: 11\n",

@@ -5,9 +5,10 @@ from __future__ import annotations
 import random
 from pathlib import Path
 
+from audit.fingerprint import simhash, token_hash, token_hashes
 from audit.models import Hop, PageSummary
 from audit.page import Page
-from audit.site import LinkRow, LinkStore, Site, simhash, summarize
+from audit.site import LinkRow, LinkStore, Site, summarize
 
 ARTICLE = """<!doctype html><html lang="zh-Hant"><head>
 <title>酒糟肌治療 | 港光皮膚科</title><meta name="description" content="說明">
@@ -123,3 +124,32 @@ def test_final_status_follows_recorded_redirects() -> None:
         assert site.final_status("/never-crawled") == (None, "/never-crawled")
     finally:
         store.close()
+
+
+def test_vectorised_token_hashes_match_the_per_token_hash() -> None:
+    text = "rosacea care 酒糟肌 治療 2026年 ｆｕｌｌ-width x_y 𝐀𝐁 naïve, done."
+    tokens = ["rosacea", "care", "酒", "糟", "肌", "治", "療", "2026", "年", "ｆｕｌｌ"]
+    tokens += ["width", "x", "y", "𝐀𝐁", "naïve", "done"]
+    assert token_hashes(text).tolist() == [token_hash(token) for token in tokens]
+    assert token_hashes("").size == 0 and token_hashes(" ,.-").size == 0
+
+
+def test_fingerprints_read_only_the_start_of_a_huge_text() -> None:
+    from audit.fingerprint import MAX_CHARACTERS
+
+    head = "word " * (MAX_CHARACTERS // 5)
+    huge = head + "tail " * 2_000_000  # 10 MB more: must not cost memory or change the print
+    assert token_hashes(huge).tolist() == token_hashes(head).tolist()
+
+
+def test_simhash_of_long_texts_still_separates_near_and_far() -> None:
+    rng = random.Random(7)
+    words = [f"w{rng.randrange(50_000)}" for _ in range(20_000)]  # well past the sample size
+    edited = [*words[:10_000], *(f"x{n}" for n in range(40)), *words[10_040:]]
+    unrelated = [f"w{rng.randrange(50_000)}" for _ in range(20_000)]
+
+    def distance(a: list[str], b: list[str]) -> int:
+        return (simhash(a) ^ simhash(b)).bit_count()
+
+    assert distance(words, edited) <= 4
+    assert distance(words, unrelated) >= 16

@@ -20,10 +20,10 @@ import httpx
 import pytest
 
 from audit.config import load_config
+from audit.fingerprint import simhash
 from audit.models import Finding
 from audit.rules.duplicates.content_near_duplicate import bands, candidate_pairs
 from audit.runner import run_audit
-from audit.site import simhash
 from mock_http import respond
 
 ORIGIN = "http://clinic.test"

@@ -7,7 +7,8 @@ bundled demo clinic over loopback and checks the defects its answer key document
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import asyncio
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -156,21 +157,33 @@ def test_http_error_reports_each_failed_url_once_with_status_and_origin(
     clinic: RunOutcome,
 ) -> None:
     errors = of_rule(clinic, "http-error")
-    assert set(errors) == {LASER, "/server-error", "/offline", "/offers/expired/"}
+    assert set(errors) == {LASER, "/server-error", "/offers/expired/"}
     laser = only(errors, LASER)
     assert laser.code == "K001" and laser.severity == "error" and laser.category == "links"
     assert "HTTP 404 Not Found" in laser.message
     assert f"found through a link on {ORIGIN}/treatments/" in laser.message
     assert "2 crawled pages link to it" in laser.message
     assert "HTTP 500 Internal Server Error" in only(errors, "/server-error").message
-    offline = only(errors, "/offline").message
-    assert "does not answer (connection failed: connection refused)" in offline
     # Reached through /gone-offer's redirect, and said so.
     expired = only(errors, "/offers/expired/").message
     assert f"reached by a redirect from {ORIGIN}/gone-offer" in expired
-    # Look-alikes: a robots.txt block, a redirect hop and a loop are not HTTP errors.
-    for quiet in ("/staff/", "/old-contact", "/gone-offer", "/booking", "/booking/"):
+    # Look-alikes: a robots.txt block, a redirect hop, a loop and a URL that did not answer
+    # (fetch-failed) are not HTTP errors.
+    for quiet in ("/staff/", "/old-contact", "/gone-offer", "/booking", "/booking/", "/offline"):
         assert quiet not in errors
+
+
+def test_fetch_failed_reports_a_refused_connection_once(clinic: RunOutcome) -> None:
+    failed = of_rule(clinic, "fetch-failed")
+    assert set(failed) == {"/offline"}
+    offline = only(failed, "/offline")
+    assert offline.code == "K010" and offline.severity == "error"
+    assert "the connection failed before any answer arrived" in offline.message
+    assert "(connection failed: connection refused)" in offline.message
+    assert f"found through a link on {ORIGIN}/treatments/" in offline.message
+    assert "firewall" in offline.fix
+    for rule in ("fetch-timeout", "body-truncated", "crawl-trap"):
+        assert of_rule(clinic, rule) == {}, rule
 
 
 def test_broken_link_is_reported_on_the_linking_page_once_per_target(
@@ -271,6 +284,219 @@ def test_a_chain_the_crawler_gave_up_on_is_a_chain_and_its_links_are_broken(
     assert "“Old price list 舊價目表”" in link.evidence
     for quiet in ("http-error", "redirect-loop", "redirected-link"):
         assert of_rule(outcome, quiet) == {}, quiet
+
+
+# --- fetch faults: timeouts, truncated bodies, broken answers, crawl traps -------------------
+
+
+class StalledBody(httpx.AsyncByteStream):
+    """Sends the start of a page, then nothing more (until the deadline cancels the read)."""
+
+    async def __aiter__(self) -> AsyncIterator[bytes]:
+        yield b"<html><head><title>Slow</title></head><body>"
+        await asyncio.sleep(3600)
+
+
+class BrokenBody(httpx.AsyncByteStream):
+    """The start of a page, then the connection breaks (a reset or a short Content-Length)."""
+
+    async def __aiter__(self) -> AsyncIterator[bytes]:
+        yield page("Cut off 半頁", ("/after-the-cut", "never seen"))[2][:150]
+        raise httpx.RemoteProtocolError("peer closed connection without sending complete body")
+
+
+def stalled(request: httpx.Request) -> httpx.Response:
+    return httpx.Response(200, headers=HTML, stream=StalledBody())
+
+
+def broken_body(request: httpx.Request) -> httpx.Response:
+    return httpx.Response(200, headers=HTML, stream=BrokenBody())
+
+
+def never_answers(request: httpx.Request) -> httpx.Response:
+    raise httpx.ReadTimeout("timed out", request=request)
+
+
+def bad_http(request: httpx.Request) -> httpx.Response:
+    raise httpx.RemoteProtocolError("Receive buffer too long", request=request)
+
+
+def calendar(request: httpx.Request) -> httpx.Response:
+    year, month = (int(part) for part in request.url.path.split("/")[2:4])
+    before = f"/calendar/{year - (month == 1)}/{(month - 2) % 12 + 1:02d}"
+    after = f"/calendar/{year + (month == 12)}/{month % 12 + 1:02d}"
+    status, headers, body = page(f"{year}-{month}", (before, "previous"), (after, "next"))
+    return respond(status, headers, body)
+
+
+def listing(request: httpx.Request) -> httpx.Response:
+    number = int(request.url.params.get("page", "1"))
+    links = [(f"/listing?sort={sort}&page={number}", sort) for sort in "abc"]
+    links.append((f"/listing?page={number + 1}", "next"))
+    status, headers, body = page(f"Listing {number}", *links)
+    return respond(status, headers, body)
+
+
+FAULTS: dict[str, Route] = {
+    "/": page(
+        "Harbor Light",
+        ("/slow/", "Slow"),
+        ("/stuck", "Stuck"),
+        ("/cut-off/", "Cut off"),
+        ("/huge/", "Huge"),
+        ("/bad-http", "Bad HTTP"),
+        ("/corrupt", "Corrupt"),
+        ("/loop-a", "Loop A"),
+        ("/loop-b", "Loop B"),
+        ("/calendar/2026/11", "Calendar"),
+        ("/listing", "Listing"),
+        ("/x/" + "y" * 3000, "Long"),
+        ("rel/", "Relative"),
+    ),
+    "/slow/": stalled,
+    "/stuck": never_answers,
+    "/cut-off/": broken_body,
+    "/huge/": page("Huge 巨大", head="<!--" + "x" * 30_000 + "-->"),
+    "/bad-http": bad_http,
+    "/corrupt": (200, {**HTML, "content-encoding": "gzip"}, b"\x1f\x8b\x08garbage"),
+    "/loop-a": redirect("/loop-b", 302),
+    "/loop-b": redirect("/loop-a"),
+    "/calendar/": calendar,
+    "/listing": listing,
+    "/rel/": page("Relative", ("rel/", "deeper")),
+}
+
+
+class FaultSite(MockSite):
+    """Prefix routes too: ``/calendar/`` and ``/rel/…`` answer every path below them."""
+
+    def handler(self, request: httpx.Request) -> httpx.Response:
+        path = request.url.path
+        for prefix in ("/calendar/", "/rel/"):
+            if path.startswith(prefix) and path != prefix:
+                self.requested.append(path)
+                route = self.routes[prefix]
+                if callable(route):
+                    return route(request)
+                return respond(*route)
+        return super().handler(request)
+
+
+@pytest.fixture(scope="module")
+def faults(tmp_path_factory: pytest.TempPathFactory) -> tuple[FaultSite, RunOutcome]:
+    mock = FaultSite(FAULTS)
+    outcome = run(
+        mock,
+        tmp_path_factory.mktemp("faults"),
+        **{
+            "crawl.timeout": {"total": 1},
+            "crawl.max_body_bytes": 20_000,
+            "crawl.max_date_variants": 6,
+            "crawl.max_query_variants": 5,
+        },
+    )
+    return mock, outcome
+
+
+def test_fetch_timeout_reports_a_silent_server_and_a_stalled_body(
+    faults: tuple[FaultSite, RunOutcome],
+) -> None:
+    _, outcome = faults
+    timeouts = of_rule(outcome, "fetch-timeout")
+    assert set(timeouts) == {"/slow/", "/stuck"}
+    slow = only(timeouts, "/slow/")
+    assert slow.code == "K011" and slow.severity == "error"
+    assert "the server answered 200 but the page never finished arriving" in slow.message
+    assert "timed out after 1 s (total per-request deadline)" in slow.message
+    assert "no answer arrived (read timeout)" in only(timeouts, "/stuck").message
+    # A timeout is neither an HTTP error nor a failed fetch.
+    assert not {"/slow/", "/stuck"} & set(of_rule(outcome, "http-error"))
+    assert not {"/slow/", "/stuck"} & set(of_rule(outcome, "fetch-failed"))
+
+
+def test_body_truncated_tells_a_cut_off_body_from_one_over_the_cap(
+    faults: tuple[FaultSite, RunOutcome],
+) -> None:
+    mock, outcome = faults
+    truncated = of_rule(outcome, "body-truncated")
+    assert set(truncated) == {"/cut-off/", "/huge/"}
+    cut = only(truncated, "/cut-off/")
+    assert cut.code == "K012" and cut.severity == "error"
+    assert "The connection ended before the whole page arrived (after 150 bytes)" in cut.message
+    assert "partial body" in cut.message
+    huge = only(truncated, "/huge/")
+    assert huge.severity == "warning"
+    assert "larger than the crawler's size limit (crawl.max_body_bytes" in huge.message
+    # The partial page was still audited (its title is known) and retried first.
+    row = next(p for p in outcome.crawl.pages if p.url == f"{ORIGIN}/cut-off/")
+    assert row.title == "Cut off 半頁" and row.error is None
+    assert row.error_kind == "body-incomplete"
+    assert mock.requested.count("/cut-off/") == 1  # crawl.retries is 0 in these tests
+    assert not {"/cut-off/", "/huge/"} & set(of_rule(outcome, "fetch-failed"))
+
+
+def test_fetch_failed_names_protocol_errors_and_corrupt_bodies(
+    faults: tuple[FaultSite, RunOutcome],
+) -> None:
+    _, outcome = faults
+    failed = of_rule(outcome, "fetch-failed")
+    assert set(failed) == {"/bad-http", "/corrupt"}
+    assert (
+        "the server's answer is not valid HTTP (protocol error" in only(failed, "/bad-http").message
+    )
+    assert "`curl -v`" in only(failed, "/bad-http").fix
+    corrupt = only(failed, "/corrupt")
+    assert "its body could not be decoded (corrupt gzip body" in corrupt.message
+    assert "compression" in corrupt.fix
+
+
+def test_a_loop_of_urls_crawled_separately_is_still_a_redirect_loop(
+    faults: tuple[FaultSite, RunOutcome],
+) -> None:
+    _, outcome = faults
+    # Both ends are linked from the home page, so each fetch stopped at the other's
+    # already-crawled address: the loop only shows across the two rows.
+    loops = of_rule(outcome, "redirect-loop")
+    assert set(loops) == {"/loop-a"}
+    assert f"{ORIGIN}/loop-a (302) → {ORIGIN}/loop-b (301) → {ORIGIN}/loop-a" in (
+        only(loops, "/loop-a").message
+    )
+    broken = {
+        f.evidence.rsplit(" → ", 1)[1].removeprefix(ORIGIN)
+        for f in of_rule(outcome, "broken-link")["/"]
+    }
+    assert {"/loop-a", "/loop-b"} <= broken
+
+
+def test_crawl_trap_reports_each_pattern_once_and_the_traps_stay_bounded(
+    faults: tuple[FaultSite, RunOutcome],
+) -> None:
+    mock, outcome = faults
+    calendar_requests = [path for path in mock.requested if path.startswith("/calendar/")]
+    assert len(calendar_requests) == 6
+    listing_requests = [path for path in mock.requested if path == "/listing"]
+    assert len(listing_requests) == 1 + 5  # the bare path and 5 query variants
+    assert not any(path.startswith("/x/") for path in mock.requested)
+    assert not any(path.count("/rel") > 2 for path in mock.requested)
+    traps = {trap.kind: trap for trap in outcome.crawl.traps}
+    assert set(traps) == {"date-variants", "query-variants", "url-length", "path-repeats"}
+    assert traps["date-variants"].pattern == f"{ORIGIN}/calendar/{{year}}/{{month}}"
+    assert traps["query-variants"].pattern == f"{ORIGIN}/listing?…"
+    findings = [f for f in outcome.findings if f.rule == "crawl-trap"]
+    assert len(findings) == 4
+    by_kind = {f.evidence.split(" (e.g.")[0]: f for f in findings}
+    calendar_trap = by_kind[f"{ORIGIN}/calendar/{{year}}/{{month}}"]
+    assert calendar_trap.code == "K013" and calendar_trap.severity == "warning"
+    assert "already had 6 dates, an endless calendar (crawl.max_date_variants)" in (
+        calendar_trap.message
+    )
+    assert calendar_trap.url.startswith(f"{ORIGIN}/calendar/")
+    listing_trap = by_kind[f"{ORIGIN}/listing?…"]
+    assert "already had 5 versions that differ only in their query string" in listing_trap.message
+    assert "session ids" in listing_trap.fix
+    long_trap = next(f for f in findings if "longer than 2048 characters" in f.message)
+    assert long_trap.url == f"{ORIGIN}/"
+    assert "1 link into a crawl trap was not followed" in long_trap.message
 
 
 # --- a site with a sitemap -------------------------------------------------------------------

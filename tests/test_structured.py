@@ -57,6 +57,21 @@ def test_deep_nesting_is_an_error_not_a_crash() -> None:
     assert block.error is not None
 
 
+def test_an_integer_longer_than_pythons_digit_limit_parses_as_a_float() -> None:
+    # json.loads raised ValueError ("Exceeds the limit (4300 digits) for integer string
+    # conversion") out of parse_block, and out of the visible-text parser too.
+    raw = '{"@context": "https://schema.org", "@type": "Offer", "price": ' + "9" * 5000 + "}"
+    block = parse_block(1, raw, "script")
+    assert block.error is None and block.data is not None
+    assert block.data["price"] == float("inf")
+    assert parse_block(1, '{"n": -' + "1" * 4301 + "}", "script").data == {"n": float("-inf")}
+    assert parse_block(1, '{"n": 12}', "script").data == {"n": 12}
+    page = Page("https://clinic.example/", f'<script type="application/ld+json">{raw}</script>')
+    assert [node.types for node in page.structured.nodes] == [("Offer",)]
+    visible = Page("https://clinic.example/", f"<p>{raw}</p>").visible_jsonld
+    assert len(visible) == 1 and visible[0].value["@type"] == "Offer"
+
+
 # --- normalisation -----------------------------------------------------------------------
 
 

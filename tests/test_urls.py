@@ -69,7 +69,7 @@ NORMALIZE_CASES = [
     ("http://example.com/a?", "http://example.com/a"),
     ("   http://example.com/  ", "http://example.com/"),
     # userinfo is kept, host still lower-cased
-    ("http://user:Pw@Example.com/", "http://user:Pw@example.com/"),
+    ("http://user:Pw@Example.com/", "http://example.com/"),  # credentials never kept
 ]
 
 REJECTED = [

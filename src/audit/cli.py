@@ -1,9 +1,11 @@
 """The ``audit`` command line: ``crawl``, ``check``, ``rules``, ``demo``, ``version``.
 
 Exit codes: 0 the run completed; 2 a usage or config error; 130 interrupted
-(after writing what was collected); 1 an unexpected internal error, or for
-``check`` an error-severity finding. Heavy modules are imported inside the
-commands that need them, so ``audit check page.html`` starts fast.
+(after writing what was collected); 3 the crawl stopped itself because the
+site kept failing (``crawl.max_error_ratio``; what was collected is written);
+1 an unexpected internal error, or for ``check`` an error-severity finding.
+Heavy modules are imported inside the commands that need them, so
+``audit check page.html`` starts fast.
 """
 
 from __future__ import annotations
@@ -40,6 +42,7 @@ EXIT_INTERNAL = 1
 EXIT_FINDINGS = 1
 EXIT_USAGE = 2
 EXIT_INTERRUPTED = 130
+EXIT_ABORTED = 3
 
 stderr = Console(stderr=True)
 app = typer.Typer(
@@ -84,6 +87,14 @@ FailOnOption = Annotated[
     ),
 ]
 VerboseOption = Annotated[bool, typer.Option("--verbose", "-v", help="Log each retry and more.")]
+ResumeOption = Annotated[
+    Path | None,
+    typer.Option(
+        help="Continue an interrupted run in its folder (same config): pages already "
+        "crawled are not fetched again.",
+        metavar="RUN",
+    ),
+]
 
 
 @app.command()
@@ -100,6 +111,7 @@ def crawl(
     timeout: TimeoutOption = None,
     user_agent: UserAgentOption = None,
     fail_on: FailOnOption = None,
+    resume: ResumeOption = None,
     verbose: VerboseOption = False,
 ) -> None:
     """Crawl a site and write a run folder: tables (CSV, Parquet), diff, report.xlsx/.html."""
@@ -111,7 +123,7 @@ def crawl(
     if url is not None:
         overrides["site.start_urls"] = [url]
     settings = load_config(config, overrides)
-    raise typer.Exit(_run_and_report(settings))
+    raise typer.Exit(_run_and_report(settings, resume=resume))
 
 
 @app.command()
@@ -329,12 +341,14 @@ def _flag_overrides(
     }
 
 
-def _run_and_report(settings: AuditConfig) -> int:
+def _run_and_report(settings: AuditConfig, resume: Path | None = None) -> int:
     from audit.runner import run_audit
 
     with _ProgressDisplay() as display:
-        outcome = run_audit(settings, progress=display.update, handle_signals=True)
+        outcome = run_audit(settings, progress=display.update, handle_signals=True, resume=resume)
     _print_summary(outcome)
+    if outcome.crawl.stop_reason:
+        return EXIT_ABORTED
     if outcome.interrupted:
         return EXIT_INTERRUPTED
     if outcome.failure:
@@ -384,7 +398,7 @@ def _print_summary(outcome: RunOutcome) -> None:
     levels = outcome.severities
     table.add_row(
         "findings",
-        f"{len(outcome.findings)} ({levels.get('error', 0)} errors, "
+        f"{sum(levels.values())} ({levels.get('error', 0)} errors, "
         f"{levels.get('warning', 0)} warnings, {levels.get('notice', 0)} notices)",
     )
     if outcome.changes is not None:
@@ -397,8 +411,20 @@ def _print_summary(outcome: RunOutcome) -> None:
     stderr.print(table)
     for sitemap_url, problem in result.sitemaps.problems:
         stderr.print(f"sitemap {sitemap_url}: {problem}", markup=False, highlight=False)
-    if outcome.interrupted:
+    if outcome.crawl.stop_reason:
+        stderr.print(
+            f"Stopped: {outcome.crawl.stop_reason}. The run folder holds what was collected.",
+            markup=False,
+            highlight=False,
+        )
+    elif outcome.interrupted:
         stderr.print("[yellow]Interrupted: the run folder holds what was collected.[/]")
+    if outcome.interrupted:
+        stderr.print(
+            f"Continue it with: audit crawl --resume {outcome.run_dir} (and the same config)",
+            markup=False,
+            highlight=False,
+        )
     stderr.print(f"Run folder: {outcome.run_dir}", markup=False, highlight=False)
     stderr.print(f"Report: {outcome.run_dir / 'report.html'}", markup=False, highlight=False)
 

@@ -138,8 +138,26 @@ class CrawlConfig(_Section):
     respect_robots: bool = True
     follow_nofollow: bool = False
     max_body_bytes: PositiveInt = 10_000_000
+    # Crawl-trap limits (see audit.crawl.traps); None switches one off.
+    max_url_length: PositiveInt | None = 2048
+    """Links to longer URLs are not followed."""
+    max_path_repeats: PositiveInt | None = 2
+    """Links whose path repeats one segment more often are not followed."""
+    max_query_variants: PositiveInt | None = 25
+    """Distinct query strings followed per path."""
+    max_date_variants: PositiveInt | None = 36
+    """URLs followed per pattern that differs only in a date (a calendar)."""
     headers: Mapping[str, str] = Field(default_factory=lambda: MappingProxyType({}))
     strip_query_params: tuple[str, ...] = DEFAULT_STRIPPED_PARAMS
+    auto_throttle: bool = True
+    """Halve a host's concurrency when it answers 429/503, times out or slows down."""
+    max_error_ratio: Annotated[float, Field(gt=0, le=1)] | None = 0.5
+    """Stop the crawl (keeping what was collected) when more than this share of the
+    last ``ERROR_WINDOW`` requests failed at the network level or answered 5xx/429."""
+    parse_workers: Literal["auto"] | Annotated[int, Field(ge=0, le=64)] = "auto"
+    """Processes that parse pages and run the page rules: 0 = in the crawler's own
+    process; ``auto`` = one per CPU core (at most 4), started once the crawl passes
+    ``PARSE_WORKERS_AFTER`` HTML pages, so small sites and tests never pay the start-up."""
 
     @field_validator("headers", mode="after")
     @classmethod

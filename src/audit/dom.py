@@ -142,42 +142,34 @@ def walk_text(root: LexborNode) -> list[TextBlock]:
 
     Text inside invisible elements (script, style, template, hidden, …) is skipped.
     """
-    blocks: list[TextBlock] = []
-    # Each block owner (an id) maps to its element and the parts of its text.
-    pending: dict[int, tuple[LexborNode, list[str]]] = {}
-    order: list[int] = []
+    # Reading an element's attributes builds a dict, so hidden elements are found
+    # once with a selector instead of testing every element on the way.
+    hidden = {node.mem_id for node in root.css("[hidden], [style]") if is_hidden(node)}
+    invisible, block_tags = INVISIBLE_TAGS, BLOCK_TAGS
+    # Each block owner (an index into ``owners``) has its element and the parts of its text.
+    owners: list[tuple[LexborNode, list[str]]] = [(root, [])]
     stack: list[tuple[LexborNode, int]] = [(root, 0)]
-    owner_ids = 0
-    pending[0] = (root, [])
-    order.append(0)
     while stack:
         node, owner = stack.pop()
         tag = node.tag
         if tag == "-text":
             text = node.text_content
             if text:
-                pending[owner][1].append(text)
+                owners[owner][1].append(text)
             continue
-        if tag == "-comment":
-            continue
-        if tag in INVISIBLE_TAGS or is_hidden(node):
+        if tag == "-comment" or tag in invisible or (hidden and node.mem_id in hidden):
             continue
         if tag == "br":
-            pending[owner][1].append("\n")
+            owners[owner][1].append("\n")
             continue
-        if tag in BLOCK_TAGS and node is not root:
-            owner_ids += 1
-            owner = owner_ids
-            pending[owner] = (node, [])
-            order.append(owner)
-        children = []
-        child = node.child
-        while child is not None:
-            children.append(child)
-            child = child.next
-        stack.extend((child, owner) for child in reversed(children))
-    for owner in order:
-        node, parts = pending[owner]
+        if tag in block_tags and node is not root:
+            owner = len(owners)
+            owners.append((node, []))
+        children = list(node.iter(include_text=True))
+        children.reverse()
+        stack.extend((child, owner) for child in children)
+    blocks = []
+    for node, parts in owners:
         text = _clean("".join(parts))
         if text:
             blocks.append(TextBlock(text, node))
@@ -185,6 +177,8 @@ def walk_text(root: LexborNode) -> list[TextBlock]:
 
 
 def _clean(text: str) -> str:
+    if "\n" not in text:
+        return _SPACES.sub(" ", text).strip()
     lines = (_SPACES.sub(" ", line).strip() for line in text.split("\n"))
     return "\n".join(line for line in lines if line)
 

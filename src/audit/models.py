@@ -11,6 +11,46 @@ ROBOTS_BLOCKED = "blocked by robots.txt"
 HTML_TYPES = frozenset({"text/html", "application/xhtml+xml"})
 
 
+class ErrorKind(enum.StrEnum):
+    """What went wrong with one fetch, for machines: rules and filters read this, not ``error``.
+
+    The first group comes with an ``error`` (the fetch failed; no page was audited):
+
+    - ``timeout``: no connection within ``crawl.timeout.connect``, no data for
+      ``crawl.timeout.read``, or the total per-request deadline passed;
+    - ``connection``: connection refused, reset or broken before a response arrived;
+    - ``protocol``: the server's answer was not valid HTTP (malformed or oversized
+      headers, a response cut off inside its status line or headers);
+    - ``body-corrupt``: the body could not be decoded (corrupt gzip/deflate data, an
+      unsupported ``Content-Encoding``);
+    - ``redirect-loop``, ``too-many-redirects``, ``redirect-not-http``: the redirect
+      chain was abandoned (a loop, more than ``crawl.max_redirects`` hops, a target
+      that is not an http(s) URL);
+    - ``robots``: not requested, robots.txt disallows it;
+    - ``internal``: a bug in the crawler (please report it).
+
+    The second group comes without an ``error`` and with ``truncated``: the page
+    was audited from the part of the body that arrived.
+
+    - ``body-too-large``: the body was cut at ``crawl.max_body_bytes``
+      (before or after decompression);
+    - ``body-incomplete``: the connection ended before the whole body arrived
+      (fewer bytes than its Content-Length, or closed or reset mid-body).
+    """
+
+    TIMEOUT = "timeout"
+    CONNECTION = "connection"
+    PROTOCOL = "protocol"
+    BODY_CORRUPT = "body-corrupt"
+    REDIRECT_LOOP = "redirect-loop"
+    TOO_MANY_REDIRECTS = "too-many-redirects"
+    REDIRECT_NOT_HTTP = "redirect-not-http"
+    ROBOTS = "robots"
+    INTERNAL = "internal"
+    BODY_TOO_LARGE = "body-too-large"
+    BODY_INCOMPLETE = "body-incomplete"
+
+
 class Severity(enum.StrEnum):
     """How urgent a finding is, most severe first."""
 
@@ -38,7 +78,9 @@ class FetchResult:
     scope or blocked by robots.txt), ``redirect_stop`` says why and
     ``final_url`` is the target that was not requested.
     ``body`` holds at most ``crawl.max_body_bytes`` decompressed bytes and is
-    empty for content that is not parsed (non-HTML, non-XML).
+    empty for content that is not parsed (non-HTML, non-XML). ``error_kind``
+    classifies ``error`` (see :class:`ErrorKind`); with ``truncated`` and no
+    ``error`` it says why the body is partial.
     """
 
     url: str
@@ -56,6 +98,7 @@ class FetchResult:
     truncated: bool = False
     attempts: int = 1
     error: str | None = None
+    error_kind: ErrorKind | None = None
 
     @property
     def ok(self) -> bool:
@@ -88,6 +131,8 @@ class PageSummary:
     truncated: bool = False
     in_sitemap: bool = False
     outlinks: int = 0
+    error_kind: str | None = None
+    """What went wrong, machine-readable (an :class:`ErrorKind` value), or None."""
 
     @property
     def blocked(self) -> bool:
@@ -103,6 +148,25 @@ class PageSummary:
     def is_html(self) -> bool:
         """True when the URL answered with an HTML document."""
         return self.content_type in HTML_TYPES
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class CrawlTrap:
+    """URLs the crawl-trap guard refused to queue, grouped by the pattern they share.
+
+    ``kind`` is the limit that refused them (``query-variants``, ``date-variants``,
+    ``url-length``, ``path-repeats``); ``pattern`` a readable form of what the
+    refused URLs share (``http://host/listing?…``); ``limit`` the configured limit;
+    ``refused`` how many distinct URLs were refused; ``example`` the first of them
+    and ``found_on`` the page that linked to it.
+    """
+
+    kind: str
+    pattern: str
+    limit: int
+    refused: int
+    example: str
+    found_on: str | None
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -142,3 +206,41 @@ class StructuredRow:
     properties: int
     status: str
     findings: int
+
+    def values(self) -> tuple[str | int, ...]:
+        """The fields in order (``dataclasses.astuple`` deep-copies and is 20 times slower)."""
+        return (
+            self.url,
+            self.syntax,
+            self.type,
+            self.id,
+            self.location,
+            self.properties,
+            self.status,
+            self.findings,
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class OutLink:
+    """One link of a page to a URL in the crawl's host scope, normalised."""
+
+    url: str
+    text: str
+    rel: str
+    nofollow: bool
+
+
+@dataclass(frozen=True, slots=True)
+class PageOutline:
+    """What the crawler needs from an HTML page to go on: its title and where it links.
+
+    ``links`` holds only links whose host is in scope (normalised); ``outlinks``
+    counts every ``<a href>``/``<area href>``; ``follow`` is False when the page's
+    robots directives say ``nofollow``.
+    """
+
+    title: str | None
+    follow: bool
+    outlinks: int
+    links: tuple[OutLink, ...] = ()

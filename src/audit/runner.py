@@ -8,33 +8,40 @@ from __future__ import annotations
 
 import asyncio
 import signal
+from collections.abc import Coroutine
 from dataclasses import dataclass
+from datetime import UTC, datetime
+from functools import cached_property
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import httpx
 
+from audit.analysis import Analyzer, PageReport
 from audit.config import AuditConfig
 from audit.crawl.crawler import Crawler, CrawlResult, ProgressCallback
-from audit.engine import Engine, plan_rules, structured_rows
+from audit.engine import Engine, plan_rules
 from audit.errors import ConfigError
-from audit.models import Finding, PageSummary, StructuredRow
+from audit.models import Finding, PageOutline, PageSummary, Severity
 from audit.notify import build_payload, send_webhook
-from audit.page import Link, Page
+from audit.site import LinkRow, Site
+from audit.store import RunStore
+from audit.structured.vocabulary import configure_vocabulary
 
 if TYPE_CHECKING:
     from audit.reporting import WrittenRun
-from audit.site import LinkRow, LinkStore, PageFacts, Site, summarize
-from audit.structured.vocabulary import configure_vocabulary
+
+T = TypeVar("T")
+STATE_FILE = ".state.sqlite"
+"""The run's working store inside its folder; removed once the tables are written."""
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class RunOutcome:
     """Where a run was written, what it collected, and whether it should fail a pipeline."""
 
     run_dir: Path
     crawl: CrawlResult
-    findings: tuple[Finding, ...]
     severities: dict[str, int]
     new_by_severity: dict[str, int]
     changes: dict[str, int] | None
@@ -45,6 +52,18 @@ class RunOutcome:
     def interrupted(self) -> bool:
         """True when the run was stopped before the crawl finished."""
         return self.crawl.interrupted
+
+    @cached_property
+    def findings(self) -> tuple[Finding, ...]:
+        """Every finding of the run, read back from its findings table (loaded on first use)."""
+        from audit.reporting import read_table
+
+        frame = read_table(self.run_dir, "findings")
+        fields = ("rule", "code", "category", "url", "message", "evidence", "selector", "fix")
+        return tuple(
+            Finding(severity=Severity(row["severity"]), **{name: row[name] for name in fields})
+            for row in frame.to_dict("records")
+        )
 
 
 def fail_reason(
@@ -69,13 +88,27 @@ def run_audit(
     transport: httpx.AsyncBaseTransport | None = None,
     progress: ProgressCallback | None = None,
     handle_signals: bool = False,
+    resume: Path | None = None,
 ) -> RunOutcome:
     """Crawl the configured site and write a new run folder; see :func:`run_audit_async`."""
-    return asyncio.run(
+    return run_event_loop(
         run_audit_async(
-            config, transport=transport, progress=progress, handle_signals=handle_signals
+            config,
+            transport=transport,
+            progress=progress,
+            handle_signals=handle_signals,
+            resume=resume,
         )
     )
+
+
+def run_event_loop(main: Coroutine[Any, Any, T]) -> T:
+    """``asyncio.run`` on uvloop where it is installed (a third less CPU per request)."""
+    try:
+        import uvloop
+    except ImportError:
+        return asyncio.run(main)
+    return uvloop.run(main)
 
 
 async def run_audit_async(
@@ -84,8 +117,9 @@ async def run_audit_async(
     transport: httpx.AsyncBaseTransport | None = None,
     progress: ProgressCallback | None = None,
     handle_signals: bool = False,
+    resume: Path | None = None,
 ) -> RunOutcome:
-    """Crawl the configured site and write a new run folder.
+    """Crawl the configured site and write a new run folder (or finish an interrupted one).
 
     Args:
         config: the validated configuration.
@@ -93,36 +127,54 @@ async def run_audit_async(
         progress: called after every URL with live counters.
         handle_signals: stop gracefully on SIGINT/SIGTERM and keep what was
             collected (the CLI sets this; the outcome is then marked interrupted).
+        resume: the folder of an interrupted run to continue: URLs it recorded
+            are not fetched again, and its tables are rewritten when done.
 
     Raises:
-        ConfigError: when there is no start URL.
+        ConfigError: when there is no start URL, or ``resume`` has no crawl state.
     """
     if not config.site.start_urls:
         raise ConfigError("site.start_urls: expected at least one URL (or pass a URL argument)")
     configure_vocabulary(config.structured.vocabulary)
-    findings: list[Finding] = []
-    structured: list[StructuredRow] = []
-    facts: dict[str, PageFacts] = {}
-    links = LinkStore()
+    # Imported here: pandas takes ~0.4 s to import, which spot checks should not pay.
+    from audit.reporting import create_run_dir, write_run
+
+    if resume is not None:
+        run_dir = resume
+        if not (run_dir / STATE_FILE).is_file():
+            raise ConfigError(
+                f"--resume {run_dir}: no crawl state to resume (the run finished, "
+                "or the folder is not a run folder)"
+            )
+    else:
+        run_dir = create_run_dir(config.report.out_dir, config.site_name, datetime.now(UTC))
+    store = RunStore(run_dir / STATE_FILE)
     engine = Engine(plan_rules(config.rules))
+    analyzer = Analyzer(config)
 
-    def on_page(
-        summary: PageSummary, page: Page | None, page_links: list[tuple[str, Link]]
-    ) -> None:
-        # The only moment the DOM exists: run the page rules and keep the slim facts.
-        if page is None:
-            return
-        page_findings = engine.check_page(page)
-        findings.extend(page_findings)
-        structured.extend(structured_rows(page, page_findings))
-        facts[summary.url] = summarize(page)
-        links.add(
-            LinkRow(summary.url, target, link.text, " ".join(sorted(link.rel)), link.nofollow)
-            for target, link in page_links
-            if crawler.scope.host_allowed(target)
-        )
+    def on_page(summary: PageSummary, outline: PageOutline | None, report: object) -> None:
+        # Everything a page's analysis produced goes to disk at once; only the summary stays.
+        if outline is not None and isinstance(report, PageReport):
+            store.add_findings(report.findings)
+            store.add_structured(report.structured)
+            store.add_facts(report.facts)
+            store.add(
+                LinkRow(summary.url, link.url, link.text, link.rel, link.nofollow)
+                for link in outline.links
+            )
+        store.checkpoint()
 
-    crawler = Crawler(config, transport=transport, on_page=on_page, progress=progress)
+    crawler = Crawler(
+        config,
+        transport=transport,
+        analyze=analyzer,
+        on_page=on_page,
+        progress=progress,
+        journal=store,
+    )
+    if resume is not None:
+        store.forget_site_findings()
+        crawler.restore(*store.crawl_state())
     loop = asyncio.get_running_loop()
     signals = (signal.SIGINT, signal.SIGTERM) if handle_signals else ()
     for signum in signals:
@@ -132,28 +184,28 @@ async def run_audit_async(
     finally:
         for signum in signals:
             loop.remove_signal_handler(signum)
-    site = Site(result.pages, facts, links, result.sitemaps.urls)
+        analyzer.close()
     try:
-        findings.extend(engine.check_site(site))
-        # Imported here: pandas takes ~0.4 s to import, which spot checks should not pay.
-        from audit.reporting import create_run_dir, write_run
-
-        run_dir = create_run_dir(config.report.out_dir, config.site_name, result.started_at)
+        site = Site(result.pages, store.facts(), store, result.sitemaps.urls, result.traps)
+        store.add_findings(engine.check_site(site), site=True)
         written = write_run(
             run_dir,
             config=config,
             site=site,
-            findings=findings,
-            structured=structured,
-            meta=run_metadata(result, findings),
+            findings=store.findings(),
+            structured=store.structured_rows(),
+            meta=run_metadata(result),
         )
     finally:
-        links.close()
-    _after_run(config, written, len(result.pages), interrupted=result.interrupted)
+        store.close()
+    if not result.interrupted:
+        # Kept after an interruption: it is what `audit crawl --resume` continues from.
+        for suffix in ("", "-wal", "-shm"):
+            (run_dir / f"{STATE_FILE}{suffix}").unlink(missing_ok=True)
+    _after_run(config, written, len(result.pages), status=run_status(result))
     return RunOutcome(
         run_dir=run_dir,
         crawl=result,
-        findings=tuple(findings),
         severities=written.severities,
         new_by_severity=written.new_by_severity,
         changes=written.changes if written.previous_run else None,
@@ -161,7 +213,7 @@ async def run_audit_async(
     )
 
 
-def _after_run(config: AuditConfig, written: WrittenRun, pages: int, *, interrupted: bool) -> None:
+def _after_run(config: AuditConfig, written: WrittenRun, pages: int, *, status: str) -> None:
     """The scheduler's chores: the latest pointer, retention and the webhook."""
     from audit.reporting import prune_runs, update_latest
 
@@ -172,7 +224,7 @@ def _after_run(config: AuditConfig, written: WrittenRun, pages: int, *, interrup
         payload = build_payload(
             site=config.site_name,
             run=written.run_dir.name,
-            status="interrupted" if interrupted else "complete",
+            status=status,
             pages=pages,
             severities=written.severities,
             changes=written.changes if written.previous_run else None,
@@ -181,11 +233,19 @@ def _after_run(config: AuditConfig, written: WrittenRun, pages: int, *, interrup
         send_webhook(config.report.webhook_url, payload)
 
 
-def run_metadata(result: CrawlResult, findings: list[Finding]) -> dict[str, Any]:
+def run_status(result: CrawlResult) -> str:
+    """complete | interrupted (Ctrl-C, SIGTERM) | aborted (the site failed too often)."""
+    if result.stop_reason:
+        return "aborted"
+    return "interrupted" if result.interrupted else "complete"
+
+
+def run_metadata(result: CrawlResult) -> dict[str, Any]:
     """The run.json facts about a crawl (config and versions are added by the writer)."""
     pages = result.pages
     return {
-        "status": "interrupted" if result.interrupted else "complete",
+        "status": run_status(result),
+        "stop_reason": result.stop_reason,
         "started_at": result.started_at.isoformat(timespec="seconds"),
         "finished_at": result.finished_at.isoformat(timespec="seconds"),
         "duration_s": round((result.finished_at - result.started_at).total_seconds(), 3),
@@ -196,7 +256,6 @@ def run_metadata(result: CrawlResult, findings: list[Finding]) -> dict[str, Any]
             "blocked_by_robots": sum(page.blocked for page in pages),
             "not_crawled": result.not_crawled,
             "sitemap_urls": len(result.sitemaps.urls),
-            "findings": len(findings),
         },
         "status_codes": result.status_counts,
         "sitemaps": {
@@ -205,6 +264,15 @@ def run_metadata(result: CrawlResult, findings: list[Finding]) -> dict[str, Any]
                 {"sitemap": url, "problem": text} for url, text in result.sitemaps.problems
             ],
         },
+        "throttled": [
+            {
+                "host": report.host,
+                "slowdowns": report.slowdowns,
+                "lowest_concurrency": report.lowest_concurrency,
+                "last_reason": report.reason,
+            }
+            for report in result.throttled
+        ],
         "robots": [
             {
                 "url": robots.url,

@@ -10,31 +10,26 @@ all pages with all pages.
 
 from __future__ import annotations
 
-import hashlib
 import os
-import re
 import sqlite3
 import tempfile
 import unicodedata
 from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from functools import cached_property, lru_cache
+from functools import cached_property
 from pathlib import Path
 from urllib.parse import urljoin
 
 from audit.crawl.urls import normalize_url
 from audit.dom import TextBlock
-from audit.models import PageSummary
+from audit.models import CrawlTrap, PageSummary
 from audit.page import Page
 from audit.structured.nodes import Node, Ref, nodes_from_jsonld
 from audit.structured.vocabulary import active_vocabulary
 
 _BOILERPLATE = frozenset({"nav", "header", "footer", "aside"})
-_CJK = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uf900-\ufaff\uac00-\ud7af]")
-_TOKENS = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uf900-\ufaff\uac00-\ud7af]|[^\W_]+")
 ENTITY_TYPES = ("Organization", "Person")
-_GOLDEN = 0x9E3779B97F4A7C15
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,8 +66,10 @@ def summarize(page: Page) -> PageFacts:
     """Condense a parsed page into the facts the site rules need."""
     h1 = next((heading.text for heading in page.headings if heading.level == 1), None)
     canonical = next((href for href, _ in page.canonicals if href), None)
-    main_text = _main_text(page.text_blocks)
-    tokens = _TOKENS.findall(main_text.casefold())
+    # Imported here: NumPy costs spot checks (which never summarise) a tenth of a second.
+    from audit.fingerprint import SHINGLE, simhash_of, text_digest, token_hashes
+
+    hashes = token_hashes(_main_text(page.text_blocks).casefold())
     return PageFacts(
         url=page.url,
         title=page.title,
@@ -85,11 +82,9 @@ def summarize(page: Page) -> PageFacts:
             for alternate in page.hreflang_alternates
             if (url := _absolute(alternate.href, page.base_url))
         ),
-        text_hash=hashlib.blake2b(" ".join(tokens).encode(), digest_size=12).hexdigest()
-        if tokens
-        else None,
-        simhash=simhash(tokens) if len(tokens) >= 3 else None,
-        words=len(tokens),
+        text_hash=text_digest(hashes),
+        simhash=simhash_of(hashes) if hashes.size >= SHINGLE else None,
+        words=int(hashes.size),
         entities=tuple(_entities(page)),
     )
 
@@ -115,35 +110,6 @@ def _main_text(blocks: Sequence[TextBlock]) -> str:
         if not boilerplate:
             kept.append(block.text)
     return " ".join(kept)
-
-
-def simhash(tokens: Sequence[str], width: int = 3) -> int:
-    """A 64-bit SimHash of the token shingles (Charikar): near-equal texts differ in few bits.
-
-    Token hashes are stable (BLAKE2b, cached per token), so a page's SimHash is
-    the same in every run and every process.
-    """
-    import numpy as np  # a pandas dependency; only needed once pages are summarised
-
-    hashes = np.fromiter(map(_token_hash, tokens), dtype=np.uint64, count=len(tokens))
-    count = max(1, len(tokens) - width + 1)
-    shingles = hashes[:count].copy()
-    for offset in range(1, min(width, len(tokens))):
-        shingles = shingles * _GOLDEN ^ hashes[offset : offset + count]
-    # splitmix64's finaliser spreads every input bit over the whole word.
-    shingles ^= shingles >> np.uint64(30)
-    shingles *= np.uint64(0xBF58476D1CE4E5B9)
-    shingles ^= shingles >> np.uint64(27)
-    shingles *= np.uint64(0x94D049BB133111EB)
-    shingles ^= shingles >> np.uint64(31)
-    bits = (shingles[:, None] >> np.arange(64, dtype=np.uint64)) & np.uint64(1)
-    votes = bits.sum(axis=0) * 2 > count
-    return sum(1 << index for index in np.flatnonzero(votes).tolist())
-
-
-@lru_cache(maxsize=262_144)
-def _token_hash(token: str) -> int:
-    return int.from_bytes(hashlib.blake2b(token.encode(), digest_size=8).digest(), "little")
 
 
 def _entities(page: Page) -> Iterator[EntityMention]:
@@ -278,6 +244,7 @@ class Site:
     facts: Mapping[str, PageFacts]
     links: LinkStore
     sitemap_urls: Mapping[str, str] = field(default_factory=dict)
+    traps: Sequence[CrawlTrap] = ()  # issue 8: what the crawl-trap guard refused
 
     @cached_property
     def by_url(self) -> dict[str, PageSummary]:

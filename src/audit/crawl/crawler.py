@@ -1,9 +1,12 @@
 """The crawl loop: workers take URLs from the frontier, fetch, parse once, and extend it.
 
-The crawler knows nothing of rules or reports. Each finished URL is handed to
-``on_page`` together with its parsed :class:`~audit.page.Page` (when it is
-HTML), which is the only moment the DOM exists; after that only the slim
-:class:`~audit.models.PageSummary` is kept.
+The crawler knows nothing of rules or reports. Each HTML page is handed to an
+``analyze`` coroutine, which parses it once and returns its
+:class:`~audit.models.PageOutline` (title and in-scope links, which the crawler
+follows) together with whatever else it computed (the runner's analysis runs
+every page rule, possibly in worker processes). ``on_page`` then receives the
+slim :class:`~audit.models.PageSummary` row and that analysis; no DOM outlives
+its analysis.
 """
 
 from __future__ import annotations
@@ -11,26 +14,56 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections import Counter
-from collections.abc import Callable
+from collections import Counter, deque
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
+from typing import Protocol
 
 import httpx
 
 from audit.config import AuditConfig
 from audit.crawl.fetcher import Fetcher
 from audit.crawl.frontier import Entry, Frontier, Source
+from audit.crawl.politeness import ThrottleReport
 from audit.crawl.robots import RobotsCache, RobotsFile
 from audit.crawl.sitemaps import SitemapReport, read_sitemaps
-from audit.crawl.urls import Scope, normalize_url, origin
-from audit.models import ROBOTS_BLOCKED, FetchResult, PageSummary
-from audit.page import Link, Page
+from audit.crawl.traps import TrapGuard  # issue 8: crawl-trap guard
+from audit.crawl.urls import Scope, normalize_url, origin, url_credentials
+from audit.models import (
+    ROBOTS_BLOCKED,
+    CrawlTrap,
+    ErrorKind,
+    FetchResult,
+    OutLink,
+    PageOutline,
+    PageSummary,
+)
+from audit.page import Page
 
 log = logging.getLogger(__name__)
 
-PageCallback = Callable[[PageSummary, Page | None, "list[tuple[str, Link]]"], None]
-"""Called once per URL with its row, its parsed page (HTML only) and its normalised links."""
+Analysis = tuple[PageOutline, object]
+"""An analysed page: its outline for the crawler, and the analyser's own result."""
+PageAnalyzer = Callable[[FetchResult], Awaitable[Analysis]]
+"""Parses one fetched HTML page (status 2xx, non-empty) and returns its analysis."""
+ERROR_WINDOW = 50
+"""Recent requests over which ``crawl.max_error_ratio`` is measured."""
+_UNHEALTHY = frozenset({ErrorKind.TIMEOUT, ErrorKind.CONNECTION, ErrorKind.PROTOCOL})
+
+
+class CrawlJournal(Protocol):
+    """Where a crawl's progress is written as it happens (the runner's SQLite store)."""
+
+    def queued(self, entry: Entry) -> None:
+        """A URL entered the frontier, moved up, or was taken or claimed."""
+
+    def recorded(self, summary: PageSummary) -> None:
+        """A URL got its row."""
+
+
+PageCallback = Callable[[PageSummary, PageOutline | None, object], None]
+"""Called once per URL with its row and, for an analysed HTML page, its outline and analysis."""
 ProgressCallback = Callable[["CrawlStats"], None]
 
 
@@ -62,6 +95,11 @@ class CrawlResult:
     finished_at: datetime
     interrupted: bool = False
     not_crawled: int = 0
+    stop_reason: str | None = None
+    """Why the crawl stopped early on its own (too many failures); None otherwise."""
+    throttled: list[ThrottleReport] = field(default_factory=list)
+    """Hosts the auto-throttle had to slow down."""
+    traps: list[CrawlTrap] = field(default_factory=list)  # issue 8: URLs the trap guard refused
 
     @property
     def status_counts(self) -> dict[str, int]:
@@ -81,9 +119,12 @@ class Crawler:
     Args:
         config: the validated configuration.
         transport: an httpx transport instead of the network (tests).
-        on_page: called with each URL's summary and, for HTML, its parsed page.
+        analyze: parses each HTML page (default: outline only, in this process).
+        on_page: called with each URL's summary and, for HTML, the analyser's result.
         progress: called with live counters after each URL.
         fetcher: a ready fetcher (tests inject one with a recording ``sleep``).
+        journal: told of every frontier change and every recorded URL, so an
+            interrupted crawl can be resumed (see :meth:`restore`).
     """
 
     def __init__(
@@ -91,28 +132,37 @@ class Crawler:
         config: AuditConfig,
         *,
         transport: httpx.AsyncBaseTransport | None = None,
+        analyze: PageAnalyzer | None = None,
         on_page: PageCallback | None = None,
         progress: ProgressCallback | None = None,
         fetcher: Fetcher | None = None,
+        journal: CrawlJournal | None = None,
     ) -> None:
         self.config = config
         crawl = config.crawl
         self._strip = crawl.strip_query_params
         self.start_urls = _normalize_all(config.site.start_urls, self._strip)
-        self.scope = Scope.build(
-            self.start_urls,
-            config.site.allowed_domains,
-            subdomains=config.site.subdomains,
-            include=config.site.include,
-            exclude=config.site.exclude,
+        self.scope = crawl_scope(config)
+        self.trap_guard = TrapGuard.from_config(crawl)  # issue 8
+        self.frontier = Frontier(
+            self.scope,
+            max_pages=crawl.max_pages,
+            max_depth=crawl.max_depth,
+            guard=self.trap_guard,
+            on_change=journal.queued if journal is not None else None,
         )
-        self.frontier = Frontier(self.scope, max_pages=crawl.max_pages, max_depth=crawl.max_depth)
-        self.fetcher = fetcher or Fetcher(crawl, transport=transport)
+        self._journal = journal
+        self.fetcher = fetcher or Fetcher(
+            crawl, transport=transport, credentials=url_credentials(config.site.start_urls)
+        )
         self.robots = RobotsCache(self.fetcher, crawl.user_agent, enabled=crawl.respect_robots)
         self.robots.hop_check = self._outside_scope
         self.stats = CrawlStats()
+        self._outcomes: deque[bool] = deque(maxlen=ERROR_WINDOW)
+        self._stop_reason: str | None = None
         self.pages: list[PageSummary] = []
         self.sitemap_report = SitemapReport()
+        self._analyze = analyze or self._outline_only
         self._on_page = on_page
         self._progress = progress
         self._in_flight_depths: Counter[int] = Counter()
@@ -121,13 +171,27 @@ class Crawler:
         self._stopping = False
         self._task: asyncio.Task[object] | None = None
 
-    def stop(self) -> None:
+    def restore(self, pages: list[PageSummary], entries: list[Entry]) -> None:
+        """Continue an interrupted crawl: its recorded rows and its frontier, before ``run()``.
+
+        URLs with a row are not fetched again; every other known URL is queued
+        again, including those that were in flight when the crawl stopped.
+        """
+        recorded = {page.url for page in pages}
+        for entry in entries:
+            self.frontier.restore(entry, recorded=entry.url in recorded)
+        self.pages.extend(pages)
+        self.stats.done = len(pages)
+
+    def stop(self, reason: str | None = None) -> None:
         """Stop as soon as possible (Ctrl-C, SIGTERM); ``run()`` returns what it has.
 
         In-flight requests are cancelled; every URL already recorded is kept.
+        ``reason`` says why the crawler stopped itself (None: it was asked to).
         """
         if not self._stopping and self._task is not None:
             self._stopping = True
+            self._stop_reason = reason
             self._task.cancel()
 
     async def run(self) -> CrawlResult:
@@ -166,8 +230,27 @@ class Crawler:
             started_at=started_at,
             finished_at=datetime.now(UTC),
             interrupted=self._stopping,
+            stop_reason=self._stop_reason,
+            throttled=self.fetcher.politeness.reports(),
             not_crawled=self.frontier.pending(),
+            traps=self.trap_guard.traps(),  # issue 8
         )
+
+    def _watch_health(self, summary: PageSummary) -> None:
+        """Stop the crawl when most recent requests failed: the site is down or blocking us."""
+        limit = self.config.crawl.max_error_ratio
+        if limit is None:
+            return
+        status = summary.status or 0
+        unhealthy = summary.error_kind in _UNHEALTHY or status >= 500 or status == 429
+        self._outcomes.append(unhealthy)
+        failed = sum(self._outcomes)
+        if len(self._outcomes) == ERROR_WINDOW and failed / ERROR_WINDOW > limit:
+            self.stop(
+                f"{failed} of the last {ERROR_WINDOW} requests failed or answered 5xx/429 "
+                f"(more than crawl.max_error_ratio = {limit:g}); the site looks down or is "
+                "blocking the crawler"
+            )
 
     async def _read_sitemaps(self) -> None:
         setting = self.config.site.sitemaps
@@ -206,7 +289,9 @@ class Crawler:
         return None if self.scope.allows(url) else "outside the crawl scope"
 
     async def _worker(self) -> None:
-        while True:
+        # A stop takes effect at the task's next suspension; a worker whose requests
+        # never suspend (answers already buffered) must not start another URL meanwhile.
+        while not self._stopping:
             depths = self._in_flight_depths
             shallowest = min((depth for depth, count in depths.items() if count), default=None)
             entry = self.frontier.pop(shallowest_in_flight=shallowest)
@@ -281,33 +366,33 @@ class Crawler:
         final = hop_entries[-1]
         if chain:
             result = replace(result, url=final.url, redirect_chain=(), fetch_ms=0.0)
-        page, links = None, []
+        outline, analysis = None, None
         if result.ok and result.is_html and result.text:
-            page = Page.from_fetch(result)
-            links = self._follow_links(page, final)
-        self._record(final, result, page, links)
+            outline, analysis = await self._analyze(result)
+            self._follow_links(outline, final)
+        self._record(final, result, outline, analysis)
 
-    def _follow_links(self, page: Page, entry: Entry) -> list[tuple[str, Link]]:
-        """Queue the followable links; return every http(s) link, normalised, for the record."""
-        crawl = self.config.crawl
-        follow_page = crawl.follow_nofollow or "nofollow" not in page.robots_directives
+    async def _outline_only(self, result: FetchResult) -> Analysis:
+        outline = page_outline(Page.from_fetch(result), self.scope, self._strip)
+        return outline, None
+
+    def _follow_links(self, outline: PageOutline, entry: Entry) -> None:
+        """Queue the links the crawl may follow."""
+        follow_nofollow = self.config.crawl.follow_nofollow
+        if not (outline.follow or follow_nofollow):
+            return
         depth = entry.depth + 1 if entry.depth is not None else None
-        normalized = []
-        for link in page.links:
-            url = normalize_url(link.url, strip_params=self._strip)
-            if url is None:
-                continue
-            normalized.append((url, link))
-            if follow_page and (crawl.follow_nofollow or not link.nofollow):
-                self.frontier.add(url, depth=depth, found_on=entry.url, source=Source.LINK)
-        return normalized
+        add = self.frontier.add
+        for link in outline.links:
+            if follow_nofollow or not link.nofollow:
+                add(link.url, depth=depth, found_on=entry.url, source=Source.LINK)
 
     def _record(
         self,
         entry: Entry,
         result: FetchResult,
-        page: Page | None = None,
-        links: list[tuple[str, Link]] | None = None,
+        outline: PageOutline | None = None,
+        analysis: object = None,
     ) -> None:
         summary = PageSummary(
             url=entry.url,
@@ -321,26 +406,65 @@ class Crawler:
             fetch_ms=result.fetch_ms,
             bytes=result.bytes_downloaded,
             error=result.error,
-            title=page.title if page else None,
+            # issue 8: hop rows copy the final result; only a row's own failure keeps its kind.
+            error_kind=result.error_kind if result.error or result.truncated else None,
+            title=outline.title if outline else None,
             encoding=result.encoding,
             truncated=result.truncated,
             in_sitemap=entry.url in self.sitemap_report.urls,
-            outlinks=len(page.links) if page else 0,
+            outlinks=outline.outlinks if outline else 0,
         )
         self.pages.append(summary)
+        if self._journal is not None:
+            self._journal.recorded(summary)
         stats = self.stats
         stats.done += 1
         stats.queued = self.frontier.queued
         stats.blocked += summary.blocked
         stats.errors += summary.failed
+        if not summary.redirect_chain and not summary.blocked:
+            self._watch_health(summary)
         if self._on_page is not None:
-            self._on_page(summary, page, links or [])
+            self._on_page(summary, outline, analysis)
         if self._progress is not None:
             self._progress(stats)
 
 
+def crawl_scope(config: AuditConfig) -> Scope:
+    """The scope a crawl with ``config`` keeps to."""
+    site = config.site
+    return Scope.build(
+        _normalize_all(site.start_urls, config.crawl.strip_query_params),
+        site.allowed_domains,
+        subdomains=site.subdomains,
+        include=site.include,
+        exclude=site.exclude,
+    )
+
+
+def page_outline(page: Page, scope: Scope, strip_params: tuple[str, ...]) -> PageOutline:
+    """The page's title, robots ``nofollow`` and its links to hosts in ``scope``, normalised.
+
+    Links to other hosts are only counted: the crawl never follows or stores
+    them, so they are not normalised (the most expensive step per link).
+    """
+    links = []
+    host_allowed = scope.host_allowed
+    for link in page.links:
+        url = normalize_url(link.url, strip_params=strip_params)
+        if url is not None and host_allowed(url):
+            links.append(OutLink(url, link.text, " ".join(sorted(link.rel)), link.nofollow))
+    return PageOutline(
+        title=page.title,
+        follow="nofollow" not in page.robots_directives,
+        outlinks=len(page.links),
+        links=tuple(links),
+    )
+
+
 def _failed(url: str, error: str) -> FetchResult:
-    return FetchResult(url=url, final_url=url, status=None, error=error)
+    kind = ErrorKind.ROBOTS if error == ROBOTS_BLOCKED else ErrorKind.INTERNAL  # issue 8
+    return FetchResult(url=url, final_url=url, status=None, error=error, error_kind=kind)
 
 
 def _normalize_all(urls: tuple[str, ...], strip: tuple[str, ...]) -> tuple[str, ...]:

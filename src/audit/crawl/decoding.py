@@ -129,8 +129,8 @@ def decode_html(body: bytes, header_charset: str | None) -> tuple[str, str]:
             return body[len(bom) :].decode(encoding, errors="replace"), encoding
     for label in (header_charset, _meta_charset(body)):
         encoding = _codec(label)
-        if encoding:
-            return body.decode(encoding, errors="replace"), encoding
+        if encoding and (text := _decode(body, encoding)) is not None:
+            return text, encoding
     try:
         return body.decode("utf-8"), "utf-8"
     except UnicodeDecodeError:
@@ -138,6 +138,20 @@ def decode_html(body: bytes, header_charset: str | None) -> tuple[str, str]:
     best = from_bytes(body[:_DETECT_BYTES]).best()
     encoding = _codec(best.encoding if best else None) or "cp1252"
     return body.decode(encoding, errors="replace"), encoding
+
+
+def _decode(body: bytes, encoding: str) -> str | None:
+    """``body`` decoded with ``encoding``; None when the label names no usable text codec.
+
+    A page controls its own charset label, and Python's codec registry answers to
+    more than text encodings: ``<meta charset="hex">`` (or rot13, base64, zlib)
+    raises LookupError, and idna or ``undefined`` raise UnicodeError even with
+    ``errors="replace"``. Such a label is ignored, as a browser ignores an unknown one.
+    """
+    try:
+        return body.decode(encoding, errors="replace")
+    except (LookupError, ValueError):  # UnicodeError is a ValueError
+        return None
 
 
 def _meta_charset(body: bytes) -> str | None:

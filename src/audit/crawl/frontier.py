@@ -14,9 +14,11 @@ from __future__ import annotations
 import heapq
 import itertools
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
 
+from audit.crawl.traps import TrapGuard
 from audit.crawl.urls import Scope
 
 
@@ -35,6 +37,7 @@ class Refusal(StrEnum):
     SEEN = "seen"
     OUT_OF_SCOPE = "out-of-scope"
     TOO_DEEP = "too-deep"
+    TRAP = "trap"
 
 
 @dataclass(slots=True)
@@ -46,15 +49,28 @@ class Entry:
     found_on: str | None
     source: Source
     done: bool = False
+    taken: bool = False
+    """Taken from the queue to be fetched (a redirect target is claimed, not taken)."""
 
 
 class Frontier:
     """A priority queue by click depth, with de-duplication, scope and limits."""
 
-    def __init__(self, scope: Scope, *, max_pages: int, max_depth: int | None = None) -> None:
+    def __init__(
+        self,
+        scope: Scope,
+        *,
+        max_pages: int,
+        max_depth: int | None = None,
+        guard: TrapGuard | None = None,
+        on_change: Callable[[Entry], None] | None = None,
+    ) -> None:
         self.scope = scope
+        self.on_change = on_change
+        """Called with each entry added, moved to a smaller depth, taken or claimed (a journal)."""
         self.max_pages = max_pages
         self.max_depth = max_depth
+        self.guard = guard
         self._entries: dict[str, Entry] = {}
         self._heap: list[tuple[float, int, str]] = []
         self._counter = itertools.count()
@@ -77,13 +93,19 @@ class Frontier:
             if shallower and not entry.done:
                 entry.depth, entry.found_on, entry.source = depth, found_on, source
                 self._push(entry)
+                self._changed(entry)
             return Refusal.SEEN
         if source is not Source.START and not self.scope.allows(url):
             return Refusal.OUT_OF_SCOPE
         if depth is not None and self.max_depth is not None and depth > self.max_depth:
             return Refusal.TOO_DEEP
+        # Crawl traps: links and redirect targets only (start and sitemap URLs were listed).
+        listed = source in (Source.START, Source.SITEMAP)
+        if self.guard is not None and not listed and self.guard.refuse(url, found_on):
+            return Refusal.TRAP
         entry = self._entries[url] = Entry(url, depth, found_on, source)
         self._push(entry)
+        self._changed(entry)
         return None
 
     def claim(self, url: str, *, depth: int | None, found_on: str | None) -> Entry:
@@ -96,6 +118,7 @@ class Frontier:
         if entry is None:
             entry = self._entries[url] = Entry(url, depth, found_on, Source.REDIRECT)
         entry.done = True
+        self._changed(entry)
         return entry
 
     def pop(self, *, shallowest_in_flight: int | None = None) -> Entry | None:
@@ -119,9 +142,30 @@ class Frontier:
                 return None
             heapq.heappop(self._heap)
             entry.done = True
+            entry.taken = True
             self.scheduled += 1
+            self._changed(entry)
             return entry
         return None
+
+    def restore(self, entry: Entry, *, recorded: bool) -> None:
+        """Put back an entry of an interrupted crawl (see ``audit crawl --resume``).
+
+        A recorded entry is done (and counts against ``max_pages`` if it was taken
+        from the queue); any other entry is queued again, including one that was
+        being fetched when the crawl stopped.
+        """
+        entry.done = recorded
+        self._entries[entry.url] = entry
+        if recorded:
+            self.scheduled += entry.taken
+        else:
+            entry.taken = False
+            self._push(entry)
+
+    def _changed(self, entry: Entry) -> None:
+        if self.on_change is not None:
+            self.on_change(entry)
 
     @property
     def queued(self) -> int:

@@ -12,9 +12,10 @@ from __future__ import annotations
 
 import fnmatch
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
-from urllib.parse import SplitResult, urljoin, urlsplit, urlunsplit
+from urllib.parse import SplitResult, unquote, urljoin, urlsplit, urlunsplit
 
 FETCHABLE_SCHEMES = frozenset({"http", "https"})
 _DEFAULT_PORTS = {"http": 80, "https": 443}
@@ -57,9 +58,8 @@ def normalize_url(
     netloc = host if ":" not in host else f"[{host}]"
     if port is not None and port != _DEFAULT_PORTS[scheme]:
         netloc = f"{netloc}:{port}"
-    if parts.username is not None:
-        userinfo = parts.username + (f":{parts.password}" if parts.password is not None else "")
-        netloc = f"{userinfo}@{netloc}"
+    # Credentials are never part of a normalised URL: they would end up in every table
+    # and report. A start URL's credentials are sent as a header (see url_credentials).
     # Escapes first, so "%2E%2E" is a dot segment and "%75tm_source" a tracking parameter.
     path = _remove_dot_segments(_normalize_escapes(parts.path or "/", _PATH_SAFE))
     query = _normalize_escapes(parts.query, _QUERY_SAFE)
@@ -126,6 +126,21 @@ def _strip_query(query: str, patterns: tuple[str, ...]) -> str:
         if pair and not any(fnmatch.fnmatchcase(pair.split("=", 1)[0], p) for p in patterns)
     ]
     return "&".join(kept)
+
+
+def url_credentials(urls: Iterable[str]) -> dict[str, tuple[str, str]]:
+    """``{origin: (user, password)}`` for the URLs that carry ``user:password@``."""
+    found = {}
+    for url in urls:
+        try:
+            parts = urlsplit(url.strip())
+        except ValueError:
+            continue
+        if parts.username is not None:
+            key = normalize_url(f"{parts.scheme}://{parts.netloc.rsplit('@', 1)[-1]}/")
+            if key:
+                found[origin(key)] = (unquote(parts.username), unquote(parts.password or ""))
+    return found
 
 
 def origin(url: str) -> str:

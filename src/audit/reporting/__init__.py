@@ -12,6 +12,7 @@ from audit.reporting.run import (
     update_latest,
     write_run,
 )
+from audit.reporting.tables import read_table
 
 __all__ = [
     "FINDING_COLUMNS",
@@ -19,6 +20,7 @@ __all__ = [
     "WrittenRun",
     "create_run_dir",
     "prune_runs",
+    "read_table",
     "render_reports",
     "update_latest",
     "write_run",

@@ -8,11 +8,10 @@ place, so a crash never leaves a half-written file that looks complete.
 
 from __future__ import annotations
 
-import dataclasses
 import json
 import platform
 import shutil
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from importlib import metadata
@@ -25,8 +24,10 @@ from audit.config import AuditConfig
 from audit.models import Finding, Hop, StructuredRow
 from audit.reporting.diff import RUN_NAME, diff_counts, diff_findings, previous_run
 from audit.reporting.tables import (
+    REPORT_ROWS,
     RunTables,
     finding_id,
+    head_table,
     neutralised,
     read_table,
     write_table,
@@ -60,9 +61,10 @@ PAGE_COLUMNS = (
     "indexable",
     "canonical",
     "error",
+    "error_kind",
 )
 LINK_COLUMNS = ("source", "target", "anchor", "rel", "nofollow", "target_status")
-_LINK_CHUNK = 50_000
+_CHUNK = 50_000
 FINDING_COLUMNS = (
     "id",
     "url",
@@ -139,6 +141,7 @@ def pages_frame(site: Site) -> pd.DataFrame:
                 "canonical": facts.canonical if facts else None,
                 "inlinks": inlinks.get(page.url, 0),
                 "error": page.error,
+                "error_kind": page.error_kind,
             }
         )
     frame = pd.DataFrame(rows, columns=list(PAGE_COLUMNS))
@@ -146,77 +149,101 @@ def pages_frame(site: Site) -> pd.DataFrame:
 
 
 def write_links(site: Site, run_dir: Path) -> int:
-    """links.csv and links.parquet, written in chunks so millions of links never sit in one frame.
+    """links.csv and links.parquet, in chunks; returns the number of links written."""
+    status = {page.url: page.status for page in site.pages}
+    rows = (
+        (row.source, row.target, row.anchor, row.rel, row.nofollow, status.get(row.target))
+        for row in site.links.rows()
+    )
+    return write_chunked(run_dir, "links", LINK_COLUMNS, rows, {"target_status": "Int64"})
 
-    Returns the number of links written.
+
+def write_findings(run_dir: Path, findings: Iterable[Finding]) -> int:
+    """findings.csv and findings.parquet, in chunks, each row with its stable id."""
+    rows = (
+        (
+            finding_id(finding.rule, finding.url, finding.selector, finding.evidence),
+            finding.url,
+            finding.rule,
+            finding.code,
+            finding.severity.value,
+            finding.category,
+            finding.message,
+            finding.evidence,
+            finding.selector,
+            finding.fix,
+        )
+        for finding in findings
+    )
+    return write_chunked(run_dir, "findings", FINDING_COLUMNS, rows)
+
+
+def write_structured(run_dir: Path, rows: Iterable[StructuredRow]) -> int:
+    """structured_data.csv and .parquet, in chunks (a large site has millions of nodes)."""
+    values = (row.values() for row in rows)
+    return write_chunked(run_dir, "structured_data", STRUCTURED_COLUMNS, values)
+
+
+def write_chunked(
+    run_dir: Path,
+    name: str,
+    columns: tuple[str, ...],
+    rows: Iterable[tuple[object, ...]],
+    dtypes: dict[str, str] | None = None,
+) -> int:
+    """``name``.csv (neutralised) and ``name``.parquet from rows, ``_CHUNK`` rows at a time.
+
+    Memory stays at one chunk whatever the number of rows. Both files are
+    written to temporary names and renamed when complete. Returns the row count.
     """
     import pyarrow as pa
     import pyarrow.parquet as pq
 
-    csv_path, parquet_path = run_dir / "links.csv", run_dir / "links.parquet"
+    csv_path, parquet_path = run_dir / f"{name}.csv", run_dir / f"{name}.parquet"
     csv_tmp = csv_path.with_name(f".{csv_path.name}.tmp")
     parquet_tmp = parquet_path.with_name(f".{parquet_path.name}.tmp")
-    status = {page.url: page.status for page in site.pages}
-    chunk: list[tuple[object, ...]] = []
     written = 0
     writer: pq.ParquetWriter | None = None
-
-    def flush() -> None:
-        nonlocal writer, written
-        frame = pd.DataFrame(chunk, columns=list(LINK_COLUMNS)).astype({"target_status": "Int64"})
-        neutralised(frame).to_csv(
-            csv_tmp,
-            index=False,
-            header=written == 0,
-            mode="w" if written == 0 else "a",
-            encoding="utf-8",
-            lineterminator="\n",
-        )
-        table = pa.Table.from_pandas(frame, preserve_index=False)
-        if writer is None:
-            writer = pq.ParquetWriter(parquet_tmp, table.schema)
-        writer.write_table(table)
-        written += len(chunk)
-        chunk.clear()
-
-    for row in site.links.rows():
-        chunk.append(
-            (row.source, row.target, row.anchor, row.rel, row.nofollow, status.get(row.target))
-        )
-        if len(chunk) >= _LINK_CHUNK:
-            flush()
-    flush()
-    if writer is not None:
+    try:
+        for chunk in _chunks(rows, _CHUNK):
+            frame = pd.DataFrame(chunk, columns=list(columns))
+            if dtypes:
+                frame = frame.astype(dtypes)
+            neutralised(frame).to_csv(
+                csv_tmp,
+                index=False,
+                header=written == 0,
+                mode="w" if written == 0 else "a",
+                encoding="utf-8",
+                lineterminator="\n",
+            )
+            schema = writer.schema if writer is not None else None
+            table = pa.Table.from_pandas(frame, schema=schema, preserve_index=False)
+            if writer is None:
+                writer = pq.ParquetWriter(parquet_tmp, table.schema)
+            writer.write_table(table)
+            written += len(chunk)
+        if writer is None:  # no rows: the header-only tables
+            write_table(pd.DataFrame(columns=list(columns)), run_dir, name)
+            return 0
         writer.close()
-    csv_tmp.replace(csv_path)
-    parquet_tmp.replace(parquet_path)
+        csv_tmp.replace(csv_path)
+        parquet_tmp.replace(parquet_path)
+    finally:
+        csv_tmp.unlink(missing_ok=True)
+        parquet_tmp.unlink(missing_ok=True)
     return written
 
 
-def findings_frame(findings: Iterable[Finding]) -> pd.DataFrame:
-    """One row per finding, in the documented column order."""
-    rows = [
-        {
-            "id": finding_id(finding.rule, finding.url, finding.selector, finding.evidence),
-            "url": finding.url,
-            "rule": finding.rule,
-            "code": finding.code,
-            "severity": finding.severity.value,
-            "category": finding.category,
-            "message": finding.message,
-            "evidence": finding.evidence,
-            "selector": finding.selector,
-            "fix": finding.fix,
-        }
-        for finding in findings
-    ]
-    return pd.DataFrame(rows, columns=list(FINDING_COLUMNS))
-
-
-def structured_frame(rows: Iterable[StructuredRow]) -> pd.DataFrame:
-    """One row per structured-data node, in the documented column order."""
-    records = [dataclasses.asdict(row) for row in rows]
-    return pd.DataFrame(records, columns=list(STRUCTURED_COLUMNS))
+def _chunks(rows: Iterable[tuple[object, ...]], size: int) -> Iterator[list[tuple[object, ...]]]:
+    chunk: list[tuple[object, ...]] = []
+    for row in rows:
+        chunk.append(row)
+        if len(chunk) >= size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
 
 
 def summary_frame(
@@ -284,21 +311,22 @@ def write_run(
     *,
     config: AuditConfig,
     site: Site,
-    findings: list[Finding],
-    structured: list[StructuredRow],
+    findings: Iterable[Finding],
+    structured: Iterable[StructuredRow],
     meta: dict[str, Any],
 ) -> WrittenRun:
     """Write every table (CSV and Parquet), the diff, run.json, report.xlsx and report.html."""
     pages = pages_frame(site)
-    finding_rows = findings_frame(findings)
     write_table(pages, run_dir, "pages")
     write_links(site, run_dir)
-    write_table(finding_rows, run_dir, "findings")
-    write_table(structured_frame(structured), run_dir, "structured_data")
+    write_findings(run_dir, findings)
+    finding_rows = read_table(run_dir, "findings")
+    write_structured(run_dir, structured)
     before = previous_run(run_dir)
     diff = diff_findings(read_table(before, "findings"), finding_rows, pages) if before else None
     if diff is not None:
         write_table(diff, run_dir, "diff")
+    meta = {**meta, "counts": {**meta.get("counts", {}), "findings": len(finding_rows)}}
     run_info = {
         **meta,
         "site": config.site_name,
@@ -318,7 +346,7 @@ def write_run(
             summary,
             finding_rows,
             pages,
-            read_table(run_dir, "structured_data"),
+            head_table(run_dir, "structured_data", REPORT_ROWS),
             diff,
         )
     )

@@ -20,6 +20,8 @@ from urllib.parse import urlsplit
 import pandas as pd
 
 TABLES = ("summary", "findings", "pages", "structured_data", "links")
+REPORT_ROWS = 5_000
+"""Rows of the long tables (structured data, links) that the reports show; all are in the files."""
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 _ORIGIN = re.compile(r"https?://[^/\s\"'<>]+")
 
@@ -103,29 +105,45 @@ class RunTables:
             summary=read_table(run_dir, "summary"),
             findings=read_table(run_dir, "findings"),
             pages=read_table(run_dir, "pages"),
-            structured=read_table(run_dir, "structured_data"),
+            structured=head_table(run_dir, "structured_data", REPORT_ROWS),
             diff=pd.read_parquet(diff_path) if diff_path.exists() else None,
         )
 
     def links(self, limit: int | None = None) -> pd.DataFrame:
         """The links table (possibly millions of rows: pass ``limit`` to read only the start)."""
-        parquet = self.run_dir / "links.parquet"
-        if limit is None or not parquet.exists():
-            frame = read_table(self.run_dir, "links")
-            return frame if limit is None else frame.head(limit)
-        import pyarrow as pa
-        import pyarrow.parquet as pq
+        if limit is None:
+            return read_table(self.run_dir, "links")
+        return head_table(self.run_dir, "links", limit)
 
-        batches = []
-        rows = 0
-        for batch in pq.ParquetFile(parquet).iter_batches(batch_size=min(limit, 65_536)):
-            batches.append(batch)
-            rows += batch.num_rows
-            if rows >= limit:
-                break
-        if not batches:
-            return read_table(self.run_dir, "links").head(0)
-        return pa.Table.from_batches(batches).to_pandas().head(limit)
+
+def head_table(run_dir: Path, name: str, limit: int) -> pd.DataFrame:
+    """The first ``limit`` rows of a table, reading no more of the Parquet file than needed."""
+    parquet = run_dir / f"{name}.parquet"
+    if not parquet.exists():
+        return read_table(run_dir, name).head(limit)
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    batches = []
+    rows = 0
+    for batch in pq.ParquetFile(parquet).iter_batches(batch_size=min(limit, 65_536)):
+        batches.append(batch)
+        rows += batch.num_rows
+        if rows >= limit:
+            break
+    if not batches:
+        return read_table(run_dir, name).head(0)
+    return pa.Table.from_batches(batches).to_pandas().head(limit)
+
+
+def table_rows(run_dir: Path, name: str) -> int | None:
+    """A table's row count from its Parquet metadata (None when there is no Parquet file)."""
+    parquet = run_dir / f"{name}.parquet"
+    if not parquet.exists():
+        return None
+    import pyarrow.parquet as pq
+
+    return pq.ParquetFile(parquet).metadata.num_rows
 
 
 def read_table(run_dir: Path, name: str) -> pd.DataFrame:

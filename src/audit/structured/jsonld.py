@@ -69,7 +69,7 @@ def parse_block(index: int, raw: str, selector: str) -> JsonLdBlock:
     if not text.strip():
         return block
     try:
-        data = json.loads(text, parse_constant=_reject_constant)
+        data = json.loads(text, parse_constant=_reject_constant, parse_int=json_int)
     except json.JSONDecodeError as exc:
         return replace(block, error=_error(text, exc.msg, exc.pos))
     except _NonStandardConstant as exc:
@@ -78,6 +78,21 @@ def parse_block(index: int, raw: str, selector: str) -> JsonLdBlock:
     except RecursionError:
         return replace(block, error=JsonError("nested too deeply", 1, 1, text[:60]))
     return replace(block, data=data)
+
+
+def json_int(digits: str) -> int | float:
+    """An integer literal of JSON, as ``json.loads(parse_int=...)`` hands it over.
+
+    Python refuses to convert more than 4,300 digits (``sys.get_int_max_str_digits``)
+    and raises ValueError, which ``json.loads`` lets through: one long number in
+    a page's JSON-LD would crash the parse. JavaScript's ``JSON.parse``, which
+    search engines follow, reads every number as a double, so such a literal
+    becomes a float (``inf`` when it is out of range).
+    """
+    try:
+        return int(digits)
+    except ValueError:
+        return float(digits)
 
 
 class _NonStandardConstant(ValueError):

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from audit.dom import TextBlock
+from audit.structured.jsonld import json_int
 
 MAX_BLOCKS = 200
 MAX_CHARS = 50_000
@@ -64,7 +65,7 @@ def find_visible_jsonld(blocks: tuple[TextBlock, ...]) -> list[VisibleJsonLd]:
 def parse_json(text: str) -> tuple[Any, str]:
     """``(value, "")`` for strict JSON, else ``(None, "reason at line L column C")``."""
     try:
-        return json.loads(text), ""
+        return json.loads(text, parse_int=json_int), ""
     except json.JSONDecodeError as error:
         return None, f"{error.msg} at line {error.lineno} column {error.colno}"
     except RecursionError:

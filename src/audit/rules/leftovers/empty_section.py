@@ -94,6 +94,9 @@ _TEXT_ANNOUNCES = re.compile(
     r"|(?<!以)下表|如下表|以下表格|下方表格|下列表格|對照表|对照表|比較表|比较表",
     re.IGNORECASE,
 )
+# Every _TEXT_ANNOUNCES match contains one of these (after lower-casing).
+_TABLE_WORDS = ("table", "chart", "下表", "表格", "照表", "較表", "较表")
+_REACH = 40  # characters around a keyword that a _TEXT_ANNOUNCES match can span
 FIX_EMPTY = "Add the missing content under this heading, or remove the heading."
 FIX_TABLE = (
     "Add the comparison table the section promises (as a real <table>), or reword the "
@@ -160,6 +163,28 @@ def _section_ends(levels: list[int], last: int) -> dict[int, int]:
     return ends
 
 
+def _table_announcement(text: str) -> str:
+    """The words announcing a table in ``text`` ("" if none).
+
+    The regex is slow over long paragraphs, so it only runs on a few words
+    around each keyword (from the previous to the next space, so no word is cut).
+    """
+    lowered = text.lower()
+    if len(lowered) != len(text):  # rare letters whose lower case is longer
+        found = _TEXT_ANNOUNCES.search(text)
+        return found.group(0) if found else ""
+    for word in _TABLE_WORDS:
+        at = lowered.find(word)
+        while at != -1:
+            start = max(0, text.rfind(" ", 0, max(0, at - _REACH)) + 1)
+            end = text.find(" ", at + len(word) + _REACH)
+            found = _TEXT_ANNOUNCES.search(text, start, len(text) if end == -1 else end)
+            if found:
+                return found.group(0)
+            at = lowered.find(word, at + 1)
+    return ""
+
+
 def _announced(
     title: str, blocks: tuple[TextBlock, ...], levels: list[int], index: int, last: int
 ) -> str:
@@ -171,10 +196,9 @@ def _announced(
         if levels[later]:
             break
         text = blocks[later].text
-        if "able" in text or "hart" in text or "表" in text or "TABLE" in text:
-            found = _TEXT_ANNOUNCES.search(text)
-            if found:
-                return found.group(0)  # the text's own words are the clearest evidence
+        found = _table_announcement(text)
+        if found:
+            return found  # the text's own words are the clearest evidence
         if versus and match is None:
             match = _TEXT_COMPARES.search(text)
     return match.group(0) if match else ""

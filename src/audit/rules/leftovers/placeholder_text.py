@@ -41,6 +41,7 @@ Use instead:
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -149,6 +150,9 @@ def check(page: Page, opts: Options) -> Iterator[Finding]:
                 break
 
 
+_SEPARATOR = re.compile("\0")
+
+
 def _suspects(blocks: tuple[TextBlock, ...], mention: re.Pattern[str]) -> list[int]:
     """The indexes of the blocks whose short text, short line or lorem ipsum hits a phrase."""
     segments: list[str] = []
@@ -163,8 +167,9 @@ def _suspects(blocks: tuple[TextBlock, ...], mention: re.Pattern[str]) -> list[i
                 parts.append(text)
         segments.extend(parts)
         owners.extend([index] * len(parts))
-    joined = "\0".join(segments).lower()  # lower() may change lengths, so count separators
-    found = {owners[joined.count("\0", 0, hit.start())] for hit in mention.finditer(joined)}
+    joined = "\0".join(segments).lower()  # lower() may change lengths, so find separators
+    separators = [match.start() for match in _SEPARATOR.finditer(joined)]
+    found = {owners[bisect.bisect(separators, hit.start())] for hit in mention.finditer(joined)}
     return sorted(found)
 
 

@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 from audit.rules.links import (
+    body_truncated,
     broken_link,
+    crawl_trap,
     depth_too_deep,
+    fetch_failed,
+    fetch_timeout,
     http_error,
     orphan_page,
     redirect_chain,
@@ -16,6 +20,9 @@ from audit.rules.links import (
 
 MODULES = (
     http_error,
+    fetch_failed,
+    fetch_timeout,
+    body_truncated,
     broken_link,
     redirect_chain,
     redirect_loop,
@@ -24,4 +31,5 @@ MODULES = (
     sitemap_invalid_url,
     robots_blocked_linked,
     depth_too_deep,
+    crawl_trap,
 )

@@ -3,12 +3,15 @@
 - :func:`status_text`, :func:`answer`, :func:`how_found`: a URL's answer and how the
   crawler found it, in words;
 - :func:`broken_targets`: every crawled URL a visitor cannot reach, with the reason;
+- :func:`redirect_walk`: the redirects from a URL through the recorded rows, and the loop
+  it ends in, if any;
 - :func:`hops_text`: a redirect chain hop by hop (capped), for messages.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from http import HTTPStatus
 from typing import TYPE_CHECKING
 
@@ -35,6 +38,8 @@ def answer(status: int | None, error: str | None = None) -> str:
     """``answers HTTP 404 Not Found``, or ``does not answer (timed out …)``."""
     if status is None:
         return f"does not answer ({error or 'no response'})"
+    if error:
+        return f"answers {status_text(status)} but cannot be read ({error})"
     return f"answers {status_text(status)}"
 
 
@@ -88,6 +93,10 @@ def broken_targets(site: Site) -> dict[str, str]:
             if row.error:
                 broken[row.url] = f"never reaches a page ({row.error})"
                 continue
+            walk = redirect_walk(site, row.url)
+            if walk.loop:
+                broken[row.url] = f"never reaches a page (redirect loop: {walk.loop_text()})"
+                continue
             _, final = site.final_status(row.url)
             end = site.by_url.get(final)
             if end is not None and end.failed:
@@ -100,3 +109,49 @@ def broken_targets(site: Site) -> dict[str, str]:
         elif row.failed:
             broken[row.url] = answer(row.status, row.error)
     return broken
+
+
+WALK_CAP = 100
+
+
+@dataclass(frozen=True, slots=True)
+class RedirectWalk:
+    """The redirects from one URL, hop by hop through the rows of the crawl.
+
+    ``hops`` starts at the URL; ``loop`` is the index in ``hops`` where a loop
+    starts (the last hop points back there), or None when the walk ends on a
+    URL that does not redirect, was not crawled, or after ``WALK_CAP`` hops.
+    """
+
+    hops: tuple[Hop, ...]
+    loop_start: int | None
+
+    @property
+    def loop(self) -> tuple[Hop, ...]:
+        """The hops of the loop (empty when there is none)."""
+        return () if self.loop_start is None else self.hops[self.loop_start :]
+
+    def loop_text(self) -> str:
+        """``A → B → A``: the loop's URLs, back to the first."""
+        urls = [hop.url for hop in self.loop]
+        return " → ".join([*urls, urls[0]]) if urls else ""
+
+
+def redirect_walk(site: Site, url: str) -> RedirectWalk:
+    """Follow ``url``'s redirects through the recorded rows, one hop per row.
+
+    A loop whose URLs were crawled separately (each one linked from a page, so
+    each redirect stopped at an address already crawled) is only visible here,
+    across rows: no single fetch saw it come back.
+    """
+    hops: list[Hop] = []
+    position: dict[str, int] = {}
+    row = site.by_url.get(url)
+    while row is not None and row.redirect_chain and len(hops) < WALK_CAP:
+        if row.url in position:
+            return RedirectWalk(tuple(hops), position[row.url])
+        position[row.url] = len(hops)
+        hop = row.redirect_chain[0]
+        hops.append(hop)
+        row = site.by_url.get(hop.location)
+    return RedirectWalk(tuple(hops), None)

@@ -1,13 +1,14 @@
-"""A crawled URL answered with an error status (4xx/5xx) or did not answer at all.
+"""A crawled URL answered with an error status (4xx or 5xx).
 
 ## What it does
 Reports every URL the crawl requested that answered 4xx (not found, gone,
-forbidden, …) or 5xx (server error), or that failed at the network level
-(timed out, connection refused, unreadable answer). The message gives the
-status or the error and how the crawler came to the URL: a link on which
-page, a sitemap, a redirect or a start URL. URLs that robots.txt kept the
-crawler from requesting are not errors (see `robots-blocked-linked`), and
-redirects that never end are reported by `redirect-loop` and `redirect-chain`.
+forbidden, …) or 5xx (server error). The message gives the status and how the
+crawler came to the URL: a link on which page, a sitemap, a redirect or a
+start URL. URLs that did not answer at all are reported by `fetch-failed` and
+`fetch-timeout`; URLs that robots.txt kept the crawler from requesting are not
+errors (see `robots-blocked-linked`), and redirects that never end are
+reported by `redirect-loop` and `redirect-chain`. A 429 or 503 that answered
+normally on a retry is not reported.
 
 ## Why is this bad?
 Visitors who reach the URL see an error page instead of the treatment or
@@ -59,11 +60,11 @@ Options = NoOptions
 
 
 def check(site: Site, opts: Options) -> Iterator[Finding]:
-    """Yield one finding per crawled URL that answered 4xx/5xx or failed to answer."""
+    """Yield one finding per crawled URL that answered 4xx or 5xx."""
     seen: set[str] = set()
     for row in site.pages:
         # Rows with a redirect chain are redirect hops: their problems are the redirects'.
-        if row.url in seen or row.redirect_chain or not row.failed:
+        if row.url in seen or row.redirect_chain or (row.status or 0) < 400:
             continue
         seen.add(row.url)
         yield META.at(
@@ -75,12 +76,7 @@ def check(site: Site, opts: Options) -> Iterator[Finding]:
 
 
 def _fix(row: PageSummary) -> str:
-    status = row.status
-    if status is None:
-        return (
-            "Check that the server answers this URL quickly and reliably (hosting, firewall, "
-            "certificate), then run the audit again."
-        )
+    status = row.status or 0
     if status >= 500:
         return (
             "Ask your web developer or host to check the server logs for this URL and fix "

@@ -3,7 +3,9 @@
 ## What it does
 Reports a redirect chain that comes back to an address it already visited
 (`/a` → `/b` → `/a`, or a URL that redirects to itself), once per loop, on the
-URL where the crawler entered it, listing every hop.
+URL where the crawler entered it, listing every hop. Loops are found across
+the whole crawl, so a loop is reported even when its URLs were each linked
+from a page and crawled separately.
 
 ## Why is this bad?
 Browsers give up with "too many redirects" and show an error; search
@@ -39,9 +41,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
-from audit.models import Finding, PageSummary, Severity
+from audit.models import Finding, Hop, PageSummary, Severity
 from audit.rules.base import NoOptions, RuleMeta, RuleScope
-from audit.rules.links._util import hops_text
+from audit.rules.links._util import hops_text, redirect_walk
 
 if TYPE_CHECKING:
     from audit.site import Site
@@ -55,25 +57,27 @@ META = RuleMeta(
 )
 Options = NoOptions
 
-LOOP = "redirect loop"
-
 
 def check(site: Site, opts: Options) -> Iterator[Finding]:
     """Yield one finding per redirect loop, on the URL where the crawler entered it."""
-    # The hops of one loop share its error text ("redirect loop: A -> B -> A").
-    entries: dict[str, PageSummary] = {}
+    # Every row that redirects into a loop leads to the same set of looping URLs.
+    entries: dict[frozenset[str], tuple[PageSummary, tuple[Hop, ...]]] = {}
     for row in site.pages:
-        if not (row.error and row.error.startswith(LOOP)):
+        if not row.redirect_chain:
             continue
-        known = entries.get(row.error)
-        if known is None or (known.source == "redirect" and row.source != "redirect"):
-            entries[row.error] = row
-    for row in entries.values():
-        hops = hops_text(row.redirect_chain)
+        walk = redirect_walk(site, row.url)
+        if not walk.loop:
+            continue
+        key = frozenset(hop.url for hop in walk.loop)
+        known = entries.get(key)
+        if known is None or (known[0].source == "redirect" and row.source != "redirect"):
+            entries[key] = (row, walk.hops)
+    for row, hops in entries.values():
+        text = hops_text(hops)
         yield META.at(
             row.url,
-            f"{row.url} redirects in a loop and never reaches a page: {hops}.",
-            evidence=hops or row.error or "",
+            f"{row.url} redirects in a loop and never reaches a page: {text}.",
+            evidence=text or row.error or "",
             fix=(
                 f"Fix the redirect rules so that {row.url} leads to one final page that answers "
                 "200; one of the rules sends visitors back to an earlier address."

@@ -47,7 +47,13 @@ class _Visible:
     def __init__(self, page: Page) -> None:
         self.page = page
         self.blocks: tuple[TextBlock, ...] = page.text_blocks
-        self.text = normalize("\n".join(block.text for block in self.blocks))
+        self.raw = " ".join(" ".join(block.text for block in self.blocks).split())
+
+    @cached_property
+    def text(self) -> str:
+        # Normalising a long page costs milliseconds (NFKC, then a per-character
+        # regex), so it is only done when a verbatim search has failed.
+        return normalize("\n".join(block.text for block in self.blocks))
 
     @cached_property
     def hidden(self) -> str:
@@ -71,8 +77,11 @@ class _Visible:
             if len(line) <= MAX_LINE
         ]
 
-    def shows(self, normalized: str) -> bool:
-        return not normalized or normalized in self.text or normalized in self.hidden
+    def shows(self, normalized: str, raw: str = "") -> bool:
+        """True when the text (normalised; ``raw`` as written, if known) is on the page."""
+        if not normalized or (raw and " ".join(raw.split()) in self.raw):
+            return True
+        return normalized in self.text or normalized in self.hidden
 
     def closest_line(self, text: str) -> str | None:
         wanted = tokens(text)
@@ -118,7 +127,7 @@ def _question(
     raw = question.first_text("name") or question.first_text("text") or ""
     asked = strip_tags(raw).strip()
     key = normalize(_Q_PREFIX.sub("", asked))
-    shown = visible.shows(key)
+    shown = visible.shows(key, asked)
     if not shown:
         closest = visible.closest_line(asked)
         seen = f'the closest visible line is "{quote(closest)}"' if closest else "nothing similar"
@@ -137,7 +146,7 @@ def _question(
             node = answer if isinstance(answer, Node) else question
             text = answer if isinstance(answer, str) else answer.first_text("text")
             said = strip_tags(text or "").strip()
-            if visible.shows(normalize(said)):
+            if visible.shows(normalize(said), said):
                 continue
             after = visible.after(key) if shown and key else None
             if after:

@@ -1,0 +1,239 @@
+"""A run's collected results and crawl state on disk (SQLite), written as the crawl goes.
+
+Findings, structured-data rows, page facts and internal links of 100,000
+pages do not fit comfortably in memory, so the runner writes each page's
+results here the moment its analysis returns and keeps only the slim
+:class:`~audit.models.PageSummary` rows. The site rules read the facts through
+:class:`FactsView` (a read-only mapping that loads one page at a time) and the
+links through the :class:`~audit.site.LinkStore` methods; the reporting layer
+reads findings and structured rows back in crawl order.
+
+The same file is the crawl's journal: every frontier entry and every recorded
+row, committed every few seconds (WAL mode, so a killed process leaves a
+consistent file). ``audit crawl --resume RUN`` reads it back with
+:meth:`RunStore.crawl_state` and goes on where the crawl stopped.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import asdict, fields
+from pathlib import Path
+
+from audit.crawl.frontier import Entry, Source
+from audit.models import ErrorKind, Finding, Hop, PageSummary, Severity, StructuredRow
+from audit.site import EntityMention, LinkStore, PageFacts
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS findings (
+    rule TEXT, code TEXT, severity TEXT, category TEXT, url TEXT,
+    message TEXT, evidence TEXT, selector TEXT, fix TEXT);
+CREATE TABLE IF NOT EXISTS structured (
+    url TEXT, syntax TEXT, type TEXT, id TEXT, location TEXT,
+    properties INTEGER, status TEXT, findings INTEGER);
+CREATE TABLE IF NOT EXISTS facts (url TEXT PRIMARY KEY, data TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS frontier (
+    url TEXT PRIMARY KEY, depth INTEGER, found_on TEXT, source TEXT, taken INTEGER);
+CREATE TABLE IF NOT EXISTS pages (url TEXT, data TEXT NOT NULL);
+"""
+COMMIT_EVERY = 2.0
+"""Seconds between commits of the journal (what a killed crawl can lose at most)."""
+_FINDING_FIELDS = (
+    "rule",
+    "code",
+    "severity",
+    "category",
+    "url",
+    "message",
+    "evidence",
+    "selector",
+    "fix",
+)
+
+
+_STRUCTURED_FIELDS = tuple(field.name for field in fields(StructuredRow))
+
+
+def _texts(finding: Finding) -> tuple[str, str, str, str]:
+    return finding.message, finding.evidence, finding.selector, finding.fix
+
+
+class RunStore(LinkStore):
+    """Links, findings, structured rows and page facts of one run, in one SQLite file."""
+
+    def __init__(self, path: Path | None = None) -> None:
+        super().__init__(path)
+        self._db.executescript("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;" + _SCHEMA)
+        columns = {row[1] for row in self._db.execute("PRAGMA table_info(findings)")}
+        if "site" not in columns:
+            self._db.execute("ALTER TABLE findings ADD COLUMN site INTEGER DEFAULT 0")
+        self._committed = time.monotonic()
+
+    # --- the crawl journal ----------------------------------------------------------------
+
+    def queued(self, entry: Entry) -> None:
+        """Journal a frontier entry (new, moved to a smaller depth, taken or claimed)."""
+        self._db.execute(
+            "INSERT OR REPLACE INTO frontier VALUES (?, ?, ?, ?, ?)",
+            (entry.url, entry.depth, entry.found_on, entry.source.value, int(entry.taken)),
+        )
+
+    def recorded(self, summary: PageSummary) -> None:
+        """Journal a URL's row."""
+        self._db.execute("INSERT INTO pages VALUES (?, ?)", (summary.url, _summary_json(summary)))
+
+    def checkpoint(self) -> None:
+        """Commit if the last commit is ``COMMIT_EVERY`` seconds old.
+
+        Called between pages, once a page's row and results are all written, so a
+        resumed crawl never sees a row without its findings.
+        """
+        if time.monotonic() - self._committed > COMMIT_EVERY:
+            self.commit()
+
+    def crawl_state(self) -> tuple[list[PageSummary], list[Entry]]:
+        """The rows and frontier entries journalled so far, in crawl order."""
+        pages = [
+            _summary_from_json(data)
+            for (data,) in self._db.execute("SELECT data FROM pages ORDER BY rowid")
+        ]
+        entries = [
+            Entry(url, depth, found_on, Source(source), taken=bool(taken))
+            for url, depth, found_on, source, taken in self._db.execute(
+                "SELECT url, depth, found_on, source, taken FROM frontier ORDER BY rowid"
+            )
+        ]
+        return pages, entries
+
+    def forget_site_findings(self) -> None:
+        """Drop the findings of the site rules (they are computed again over the whole crawl)."""
+        self._db.execute("DELETE FROM findings WHERE site = 1")
+
+    def commit(self) -> None:
+        """Make everything written so far durable."""
+        self._db.commit()
+        self._committed = time.monotonic()
+
+    def close(self) -> None:
+        """Commit and close."""
+        self._db.commit()
+        super().close()
+
+    # --- results ----------------------------------------------------------------------------
+
+    def add_findings(self, findings: Iterable[Finding], *, site: bool = False) -> None:
+        """Store findings in the order given (``site``: from the site rules)."""
+        self._db.executemany(
+            "INSERT INTO findings VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                (f.rule, f.code, f.severity.value, f.category, f.url, *_texts(f), int(site))
+                for f in findings
+            ),
+        )
+
+    def add_structured(self, rows: Iterable[StructuredRow]) -> None:
+        """Store structured-data rows."""
+        self._db.executemany(
+            "INSERT INTO structured VALUES (?, ?, ?, ?, ?, ?, ?, ?)", (row.values() for row in rows)
+        )
+
+    def add_facts(self, facts: PageFacts) -> None:
+        """Store (or replace) one page's facts."""
+        self._db.execute(
+            "INSERT OR REPLACE INTO facts VALUES (?, ?)", (facts.url, _facts_json(facts))
+        )
+
+    def findings(self) -> Iterator[Finding]:
+        """Every finding in the order stored."""
+        self._db.commit()
+        query = f"SELECT {', '.join(_FINDING_FIELDS)} FROM findings ORDER BY rowid"
+        for row in self._db.execute(query):
+            values = dict(zip(_FINDING_FIELDS, row, strict=True))
+            values["severity"] = Severity(values["severity"])
+            yield Finding(**values)
+
+    def structured_rows(self) -> Iterator[StructuredRow]:
+        """Every structured-data row in the order stored."""
+        self._db.commit()
+        for row in self._db.execute("SELECT * FROM structured ORDER BY rowid"):
+            yield StructuredRow(**dict(zip(_STRUCTURED_FIELDS, row, strict=True)))
+
+    def facts(self) -> FactsView:
+        """The page facts as a read-only mapping by URL."""
+        self._db.commit()
+        return FactsView(self)
+
+
+class FactsView(Mapping[str, PageFacts]):
+    """Page facts by URL, loaded from the store on access (nothing is cached)."""
+
+    def __init__(self, store: RunStore) -> None:
+        self._db = store._db
+
+    def __getitem__(self, url: str) -> PageFacts:
+        row = self._db.execute("SELECT data FROM facts WHERE url = ?", (url,)).fetchone()
+        if row is None:
+            raise KeyError(url)
+        return _facts_from_json(row[0])
+
+    def __contains__(self, url: object) -> bool:
+        query = "SELECT 1 FROM facts WHERE url = ?"
+        return self._db.execute(query, (url,)).fetchone() is not None
+
+    def __iter__(self) -> Iterator[str]:
+        return (url for (url,) in self._db.execute("SELECT url FROM facts ORDER BY rowid"))
+
+    def __len__(self) -> int:
+        return int(self._db.execute("SELECT COUNT(*) FROM facts").fetchone()[0])
+
+    def values(self) -> Iterator[PageFacts]:  # type: ignore[override]
+        """Every page's facts in crawl order, one at a time."""
+        cursor = self._db.execute("SELECT data FROM facts ORDER BY rowid")
+        return (_facts_from_json(data) for (data,) in cursor)
+
+    def items(self) -> Iterator[tuple[str, PageFacts]]:  # type: ignore[override]
+        """(url, facts) in crawl order, one at a time."""
+        return ((facts.url, facts) for facts in self.values())
+
+
+def _facts_json(facts: PageFacts) -> str:
+    data = {
+        "url": facts.url,
+        "title": facts.title,
+        "meta_description": facts.meta_description,
+        "h1": facts.h1,
+        "indexable": facts.indexable,
+        "canonical": facts.canonical,
+        "hreflang": facts.hreflang,
+        "text_hash": facts.text_hash,
+        "simhash": facts.simhash,
+        "words": facts.words,
+        "entities": [
+            (e.key, e.name, e.types, e.url, e.logo, e.same_as, e.where) for e in facts.entities
+        ],
+    }
+    return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+
+
+def _facts_from_json(text: str) -> PageFacts:
+    data = json.loads(text)
+    data["hreflang"] = tuple(tuple(pair) for pair in data["hreflang"])
+    data["entities"] = tuple(
+        EntityMention(key, name, tuple(types), url, logo, tuple(same_as), where)
+        for key, name, types, url, logo, same_as, where in data["entities"]
+    )
+    return PageFacts(**data)
+
+
+def _summary_json(summary: PageSummary) -> str:
+    return json.dumps(asdict(summary), ensure_ascii=False, separators=(",", ":"))
+
+
+def _summary_from_json(text: str) -> PageSummary:
+    data = json.loads(text)
+    data["redirect_chain"] = tuple(Hop(**hop) for hop in data["redirect_chain"])
+    if data.get("error_kind") is not None:
+        data["error_kind"] = ErrorKind(data["error_kind"])
+    return PageSummary(**data)

@@ -1,0 +1,1 @@
+"""A hostile HTTP site on loopback for crawler robustness tests (see ``server.py``)."""

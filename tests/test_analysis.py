@@ -1,0 +1,150 @@
+"""Page analysis in worker processes gives exactly what in-process analysis gives.
+
+Also: a worker that dies costs one page (reported), not the crawl, and the
+workers never receive the request headers (credentials).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+from pathlib import Path
+
+import pytest
+
+import audit.analysis as analysis
+from audit.analysis import Analyzer, PageReport
+from audit.config import load_config
+from audit.demo.server import serve_site
+from audit.models import FetchResult
+from audit.runner import run_audit
+from audit.store import RunStore
+
+DEMO_SITE = Path(analysis.__file__).parent / "demo" / "site"
+ARTICLE = DEMO_SITE / "articles" / "rosacea-barrier-repair" / "index.html"
+
+
+def fetched(path: Path, url: str = "https://clinic.test/articles/a/") -> FetchResult:
+    return FetchResult(
+        url=url,
+        final_url=url,
+        status=200,
+        text=path.read_text(encoding="utf-8"),
+        content_type="text/html",
+    )
+
+
+def config(**overrides: object):
+    return load_config(None, {"site.start_urls": ["https://clinic.test/"], **overrides})
+
+
+def analyse(analyzer: Analyzer, result: FetchResult):
+    try:
+        return asyncio.run(analyzer(result))
+    finally:
+        analyzer.close()
+
+
+def test_a_worker_process_gives_the_same_outline_and_report_as_the_crawler_process() -> None:
+    result = fetched(ARTICLE)
+    local_outline, local_report = analyse(Analyzer(config(), workers=0), result)
+    pooled = Analyzer(config(), workers=1, start_after=0)
+    outline, report = analyse(pooled, result)
+    assert isinstance(report, PageReport)
+    assert report.findings  # the demo article has defects on purpose
+    assert (outline, report) == (local_outline, local_report)
+    assert {link.url for link in outline.links} >= {"https://clinic.test/faq/"}
+
+
+def test_auto_workers_start_only_after_the_first_pages() -> None:
+    analyzer = Analyzer(config(), start_after=2)
+    assert analyzer.workers >= 1
+
+    async def three() -> None:
+        for _ in range(2):
+            await analyzer(fetched(ARTICLE))
+            assert analyzer._pool is None
+        await analyzer(fetched(ARTICLE))
+        assert analyzer._pool is not None and len(analyzer._pool._workers) == analyzer.workers
+
+    try:
+        asyncio.run(three())
+    finally:
+        analyzer.close()
+
+
+def _die(result: FetchResult):
+    os.kill(os.getpid(), signal.SIGKILL)
+
+
+def test_a_page_that_kills_its_worker_is_reported_and_the_next_page_is_analysed(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    analyzer = Analyzer(config(), workers=1, start_after=0)
+
+    async def crash_then_recover():
+        monkeypatch.setattr(analysis, "_analyze_in_worker", _die)
+        crashed = await analyzer(fetched(ARTICLE))
+        monkeypatch.undo()
+        recovered = await analyzer(fetched(ARTICLE))
+        return crashed, recovered
+
+    try:
+        (outline, report), (_, healthy) = asyncio.run(crash_then_recover())
+    finally:
+        analyzer.close()
+    assert outline.links == ()
+    assert [finding.rule for finding in report.findings] == ["rule-crashed"]
+    assert "stopped the parser process" in report.findings[0].message
+    assert report.findings[0].url == "https://clinic.test/articles/a/"
+    assert healthy.findings and all(f.rule != "rule-crashed" for f in healthy.findings)
+
+
+def test_workers_get_no_request_headers_or_webhook() -> None:
+    secret = config(
+        **{"crawl.headers": {"Authorization": "Basic c2VjcmV0"}},
+        **{"report.webhook_url": "https://hooks.test/T0"},
+    )
+    stripped = analysis._without_secrets(secret)
+    assert dict(stripped.crawl.headers) == {}
+    assert stripped.report.webhook_url is None
+    assert stripped.rules == secret.rules and stripped.site == secret.site
+
+
+def test_a_crawl_with_worker_processes_writes_the_same_tables(tmp_path: Path) -> None:
+    def crawl(workers: int, out: Path) -> tuple[list[tuple[str, ...]], int]:
+        with serve_site(DEMO_SITE) as (origin, _):
+            settings = {
+                "site.start_urls": [f"{origin}/"],
+                "site.name": "demo",
+                "report.out_dir": out,
+                "crawl.parse_workers": workers,
+            }
+            outcome = run_audit(load_config(None, settings))
+        rows = sorted(
+            (f.rule, f.url.removeprefix(origin), f.selector, f.message.replace(origin, ""))
+            for f in outcome.findings
+        )
+        assert not (outcome.run_dir / ".state.sqlite").exists()
+        return rows, len(outcome.crawl.pages)
+
+    in_process = crawl(0, tmp_path / "a")
+    pooled = crawl(2, tmp_path / "b")
+    assert in_process[0], "the demo site has findings"
+    assert pooled == in_process
+
+
+def test_store_round_trips_findings_rows_and_facts(tmp_path: Path) -> None:
+    _, report = Analyzer(config(), workers=0)._local(fetched(ARTICLE))
+    store = RunStore(tmp_path / "run.sqlite")
+    store.add_findings(report.findings)
+    store.add_structured(report.structured)
+    store.add_facts(report.facts)
+    facts = store.facts()
+    assert tuple(store.findings()) == report.findings
+    assert tuple(store.structured_rows()) == report.structured
+    assert facts[report.facts.url] == report.facts
+    assert list(facts.values()) == [report.facts] and len(facts) == 1
+    assert "https://elsewhere.test/" not in facts
+    store.close()
