@@ -148,3 +148,25 @@ def test_store_round_trips_findings_rows_and_facts(tmp_path: Path) -> None:
     assert list(facts.values()) == [report.facts] and len(facts) == 1
     assert "https://elsewhere.test/" not in facts
     store.close()
+
+
+def test_store_serves_facts_by_depth_then_url_and_can_leave_entities_out(tmp_path: Path) -> None:
+    from audit.site import PageFacts
+
+    _, report = Analyzer(config(), workers=0)._local(fetched(ARTICLE))
+    assert report.facts.entities  # the demo article describes its clinic and author
+    store = RunStore(tmp_path / "run.sqlite")
+    for url, depth in (
+        ("https://c.test/b", 2),
+        ("https://c.test/z", None),
+        ("https://c.test/a", 2),
+    ):
+        store.add_facts(PageFacts(url=url, entities=report.facts.entities), depth)
+    store.add_facts(PageFacts(url="https://c.test/deep", entities=()), 5)
+    store.add_facts(PageFacts(url="https://c.test/top", entities=()), 0)
+    view = store.facts()
+    order = [facts.url.rsplit("/", 1)[1] for facts in view.ordered()]
+    assert order == ["top", "a", "b", "deep", "z"]
+    assert all(not facts.entities for facts in view.ordered(entities=False))
+    assert view["https://c.test/a"].entities == report.facts.entities
+    store.close()

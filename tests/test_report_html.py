@@ -13,6 +13,7 @@ from typing import Any
 import pandas as pd
 import pytest
 
+import audit.reporting.html as html_module
 import audit.reporting.run as run_module
 from audit.config import load_config
 from audit.demo import DEMO_SITE, serve_site
@@ -416,3 +417,16 @@ def test_in_chromium_the_filters_narrow_the_table(tmp_path: Path) -> None:
     assert findings_rows(dom) == 3 and "(filtered from 5)" in dom
     dom, _log = browser_dom(path.as_uri() + "#findings?q=alert(2)")
     assert findings_rows(dom) == 1 and "Showing 1–1 of 1 findings" in dom
+
+
+def test_a_huge_run_embeds_every_flagged_page_and_says_the_rest_are_in_the_tables(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(html_module, "MAX_PAGES", 3)
+    pages = [page(f"{SITE}/p{n}/", 200, f"Page {n}") for n in range(10)]
+    findings = [finding(f"{SITE}/p7/", "title-missing", "error", "No title")]
+    tables = make_tables(tmp_path, findings, pages)
+    payload = html_module._payload(tables)
+    listed = {payload["urls"][row[0]] for row in payload["pages"]}
+    assert f"{SITE}/p7/" in listed and len(listed) == 3
+    assert "every page with a finding and 3 of the 10 URLs" in render(tables)

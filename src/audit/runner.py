@@ -157,7 +157,7 @@ async def run_audit_async(
         if outline is not None and isinstance(report, PageReport):
             store.add_findings(report.findings)
             store.add_structured(report.structured)
-            store.add_facts(report.facts)
+            store.add_facts(report.facts, summary.depth)
             store.add(
                 LinkRow(summary.url, link.url, link.text, link.rel, link.nofollow)
                 for link in outline.links

@@ -29,11 +29,11 @@ from audit.site import EntityMention, LinkStore, PageFacts
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS findings (
     rule TEXT, code TEXT, severity TEXT, category TEXT, url TEXT,
-    message TEXT, evidence TEXT, selector TEXT, fix TEXT);
+    message TEXT, evidence TEXT, selector TEXT, fix TEXT, site INTEGER DEFAULT 0);
 CREATE TABLE IF NOT EXISTS structured (
     url TEXT, syntax TEXT, type TEXT, id TEXT, location TEXT,
     properties INTEGER, status TEXT, findings INTEGER);
-CREATE TABLE IF NOT EXISTS facts (url TEXT PRIMARY KEY, data TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS facts (url TEXT PRIMARY KEY, data TEXT NOT NULL, depth INTEGER);
 CREATE TABLE IF NOT EXISTS frontier (
     url TEXT PRIMARY KEY, depth INTEGER, found_on TEXT, source TEXT, taken INTEGER);
 CREATE TABLE IF NOT EXISTS pages (url TEXT, data TEXT NOT NULL);
@@ -66,9 +66,6 @@ class RunStore(LinkStore):
     def __init__(self, path: Path | None = None) -> None:
         super().__init__(path)
         self._db.executescript("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;" + _SCHEMA)
-        columns = {row[1] for row in self._db.execute("PRAGMA table_info(findings)")}
-        if "site" not in columns:
-            self._db.execute("ALTER TABLE findings ADD COLUMN site INTEGER DEFAULT 0")
         self._committed = time.monotonic()
 
     # --- the crawl journal ----------------------------------------------------------------
@@ -139,10 +136,10 @@ class RunStore(LinkStore):
             "INSERT INTO structured VALUES (?, ?, ?, ?, ?, ?, ?, ?)", (row.values() for row in rows)
         )
 
-    def add_facts(self, facts: PageFacts) -> None:
-        """Store (or replace) one page's facts."""
+    def add_facts(self, facts: PageFacts, depth: int | None = None) -> None:
+        """Store (or replace) one page's facts and its click depth (for the site rules' order)."""
         self._db.execute(
-            "INSERT OR REPLACE INTO facts VALUES (?, ?)", (facts.url, _facts_json(facts))
+            "INSERT OR REPLACE INTO facts VALUES (?, ?, ?)", (facts.url, _facts_json(facts), depth)
         )
 
     def findings(self) -> Iterator[Finding]:
@@ -193,6 +190,16 @@ class FactsView(Mapping[str, PageFacts]):
         cursor = self._db.execute("SELECT data FROM facts ORDER BY rowid")
         return (_facts_from_json(data) for (data,) in cursor)
 
+    def ordered(self, *, entities: bool = True, slim: bool = False) -> Iterator[PageFacts]:
+        """Every page's facts by click depth (pages without one last), then URL.
+
+        SQLite sorts, so memory stays flat; ``entities=False`` leaves out the
+        organisations and people (most of the bytes) for rules that compare text,
+        ``slim`` also the description, H1 and hreflang alternates.
+        """
+        cursor = self._db.execute("SELECT data FROM facts ORDER BY depth IS NULL, depth, url")
+        return (_facts_from_json(data, entities=entities, slim=slim) for (data,) in cursor)
+
     def items(self) -> Iterator[tuple[str, PageFacts]]:  # type: ignore[override]
         """(url, facts) in crawl order, one at a time."""
         return ((facts.url, facts) for facts in self.values())
@@ -217,12 +224,20 @@ def _facts_json(facts: PageFacts) -> str:
     return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
 
 
-def _facts_from_json(text: str) -> PageFacts:
+def _facts_from_json(text: str, *, entities: bool = True, slim: bool = False) -> PageFacts:
     data = json.loads(text)
-    data["hreflang"] = tuple(tuple(pair) for pair in data["hreflang"])
-    data["entities"] = tuple(
-        EntityMention(key, name, tuple(types), url, logo, tuple(same_as), where)
-        for key, name, types, url, logo, same_as, where in data["entities"]
+    if slim:
+        data["meta_description"] = data["h1"] = None
+        data["hreflang"] = ()
+    else:
+        data["hreflang"] = tuple(tuple(pair) for pair in data["hreflang"])
+    data["entities"] = (
+        tuple(
+            EntityMention(key, name, tuple(types), url, logo, tuple(same_as), where)
+            for key, name, types, url, logo, same_as, where in data["entities"]
+        )
+        if entities
+        else ()
     )
     return PageFacts(**data)
 

@@ -41,6 +41,8 @@ from audit.rules import find_rule
 SEVERITIES = ("error", "warning", "notice")
 SEVERITY_COLOURS = {"error": "#c62828", "warning": "#b45309", "notice": "#1d4ed8"}
 NO_RESPONSE = "no response / blocked"
+MAX_PAGES = 20_000
+"""Pages embedded in report.html (every page with a finding, then the first others)."""
 FINDING_FIELDS = FINDING_COLUMNS[1:]  # all but the id, which only the diff needs
 DIFF_FIELDS = tuple(name for name in DIFF_COLUMNS if name != "id")
 _JSON_ESCAPES = {char: f"\\u{ord(char):04x}" for char in "<>&\u2028\u2029"}
@@ -158,6 +160,8 @@ def _context(tables: RunTables) -> dict[str, Any]:
         "score_definition": [health_definition()],
         "changes": changes,
         "severity_ring": _ring([(s, severities[s], SEVERITY_COLOURS[s]) for s in SEVERITIES]),
+        "pages_listed": len(_pages_shown(tables)),
+        "pages_omitted": len(pages) - len(_pages_shown(tables)),
         "charts": _charts(findings, pages, top_issues),
         "top_issues": top_issues,
     }
@@ -271,11 +275,21 @@ def _payload(tables: RunTables) -> dict[str, Any]:
             [*row[:-1], fixes.setdefault(row[-1], len(fixes))]
             for row in rows(tables.findings, FINDING_FIELDS)
         ],
-        "pages": list(rows(tables.pages, PAGE_COLUMNS, None)),
+        "pages": list(rows(_pages_shown(tables), PAGE_COLUMNS, None)),
         "diff": [row for row in rows(diff, DIFF_FIELDS) if row[0] in ("new", "resolved")],
         "urls": list(urls),
         "fixes": list(fixes),
     }
+
+
+def _pages_shown(tables: RunTables) -> pd.DataFrame:
+    """Every page with a finding, then others up to :data:`MAX_PAGES` (pages.csv has all)."""
+    pages = tables.pages
+    if len(pages) <= MAX_PAGES or "url" not in pages:
+        return pages
+    flagged = pages["url"].isin(set(_column(tables.findings, "url")))
+    others = (~flagged).cumsum() <= max(0, MAX_PAGES - int(flagged.sum()))
+    return pages[flagged | (~flagged & others)]
 
 
 def _column(frame: pd.DataFrame, name: str, default: Any = "") -> list[Any]:

@@ -111,40 +111,41 @@ def format_chain(chain: tuple[Hop, ...]) -> str:
 
 
 def pages_frame(site: Site) -> pd.DataFrame:
-    """One row per URL fetched or attempted, in the documented column order."""
+    """One row per URL fetched or attempted, in the documented column order.
+
+    Built column by column: a list of 100,000 row dicts would hold a copy of
+    every key per row (hundreds of MB) where columns share the values.
+    """
     inlinks = site.inlinks
-    rows = []
+    columns: dict[str, list[Any]] = {name: [] for name in PAGE_COLUMNS}
+    add = {name: column.append for name, column in columns.items()}
     for page in site.pages:
-        facts = site.facts.get(page.url)
-        rows.append(
-            {
-                "url": page.url,
-                "final_url": page.final_url,
-                "status": page.status,
-                "content_type": page.content_type,
-                "depth": page.depth,
-                "found_on": page.found_on,
-                "source": page.source,
-                "in_sitemap": page.in_sitemap,
-                "redirect_hops": len(page.redirect_chain),
-                "redirect_chain": format_chain(page.redirect_chain),
-                "fetch_ms": page.fetch_ms,
-                "bytes": page.bytes,
-                "encoding": page.encoding,
-                "truncated": page.truncated,
-                "outlinks": page.outlinks,
-                "title": page.title,
-                "meta_description": facts.meta_description if facts else None,
-                "h1": facts.h1 if facts else None,
-                "words": facts.words if facts else None,
-                "indexable": facts.indexable if facts else None,
-                "canonical": facts.canonical if facts else None,
-                "inlinks": inlinks.get(page.url, 0),
-                "error": page.error,
-                "error_kind": page.error_kind,
-            }
-        )
-    frame = pd.DataFrame(rows, columns=list(PAGE_COLUMNS))
+        facts = site.facts.get(page.url) if page.is_html else None
+        add["url"](page.url)
+        add["final_url"](page.final_url)
+        add["status"](page.status)
+        add["content_type"](page.content_type)
+        add["depth"](page.depth)
+        add["inlinks"](inlinks.get(page.url, 0))
+        add["found_on"](page.found_on)
+        add["source"](page.source)
+        add["in_sitemap"](page.in_sitemap)
+        add["redirect_hops"](len(page.redirect_chain))
+        add["redirect_chain"](format_chain(page.redirect_chain))
+        add["fetch_ms"](page.fetch_ms)
+        add["bytes"](page.bytes)
+        add["encoding"](page.encoding)
+        add["truncated"](page.truncated)
+        add["outlinks"](page.outlinks)
+        add["title"](page.title)
+        add["meta_description"](facts.meta_description if facts else None)
+        add["h1"](facts.h1 if facts else None)
+        add["words"](facts.words if facts else None)
+        add["indexable"](facts.indexable if facts else None)
+        add["canonical"](facts.canonical if facts else None)
+        add["error"](page.error)
+        add["error_kind"](page.error_kind)
+    frame = pd.DataFrame(columns)
     return frame.astype({"status": "Int64", "depth": "Int64", "words": "Int64"})
 
 

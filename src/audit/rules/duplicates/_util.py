@@ -10,6 +10,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import itertools
 import unicodedata
 from collections.abc import Callable, Iterable, Iterator
@@ -37,18 +38,31 @@ def identity(facts: PageFacts) -> str:
 
 
 def duplicate_groups(
-    facts: Iterable[PageFacts], key: Callable[[PageFacts], str | None]
+    facts: Callable[[], Iterable[PageFacts]], key: Callable[[PageFacts], str | None]
 ) -> Iterator[tuple[str, list[PageFacts]]]:
     """``(value, pages)`` for each non-empty value shared by two or more distinct pages.
 
     Pages whose canonical names the same URL, or names another page of the
     group, are one page: only the page that the canonical names (or the first
-    of them) is kept. Groups and pages come in crawl order; one pass, one dict.
+    of them) is kept. Groups and pages come in crawl order.
+
+    Two passes over ``facts()`` (a fresh iterable each time): the first keeps
+    only an 8-byte digest per value, to learn which values repeat; the second
+    keeps only the pages holding one of those. Memory follows the duplicates,
+    not the site (100,000 pages' facts would take hundreds of MB).
     """
-    groups: dict[str, list[PageFacts]] = {}
-    for page in facts:
+    seen: set[int] = set()
+    repeated: set[int] = set()
+    for page in facts():
         value = key(page)
         if value:
+            digest = _digest(value)
+            (repeated if digest in seen else seen).add(digest)
+    seen.clear()
+    groups: dict[str, list[PageFacts]] = {}
+    for page in facts():
+        value = key(page)
+        if value and _digest(value) in repeated:
             groups.setdefault(value, []).append(page)
     for value, pages in groups.items():
         if len(pages) < 2:
@@ -63,12 +77,21 @@ def duplicate_groups(
             yield value, sorted(kept.values(), key=lambda page: order[page.url])
 
 
-def ordered_facts(site: Site) -> list[PageFacts]:
+def _digest(value: str) -> int:
+    return int.from_bytes(hashlib.blake2b(value.encode(), digest_size=8).digest(), "little")
+
+
+def ordered_facts(site: Site, *, entities: bool = False, slim: bool = False) -> Iterable[PageFacts]:
     """The HTML pages that answered 200 by click depth, then URL: the same order every run.
 
     The crawl order varies with concurrency; "the first page" and the order of
-    listed URLs should not.
+    listed URLs should not. ``entities`` (the organisations and people, most of
+    a page's facts) are only loaded when asked for; ``slim`` also leaves out the
+    description, H1 and hreflang alternates (for rules that compare main text).
     """
+    ordered = getattr(site.facts, "ordered", None)
+    if ordered is not None:  # facts on disk (a crawl): sorted by the store, read one by one
+        return ordered(entities=entities, slim=slim)
     rows = site.by_url
 
     def rank(page: PageFacts) -> tuple[int, str]:
@@ -117,7 +140,7 @@ def value_duplicates(
 ) -> Iterator[Finding]:
     """One finding per page whose ``value`` (normalised) another indexable page repeats."""
     for _, pages in duplicate_groups(
-        indexable_pages(ordered_facts(site)), lambda page: normal_text(value(page))
+        lambda: indexable_pages(ordered_facts(site)), lambda page: normal_text(value(page))
     ):
         for page in pages:
             others = (other.url for other in pages if other is not page)

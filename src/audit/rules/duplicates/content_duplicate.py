@@ -62,7 +62,7 @@ from audit.rules.duplicates._util import (
     plural,
     url_list,
 )
-from audit.site import Site
+from audit.site import PageFacts, Site
 
 META = RuleMeta(
     code="K104",
@@ -82,7 +82,11 @@ class Options:
 
 def check(site: Site, opts: Options) -> Iterator[Finding]:
     """Yield one finding per indexable page whose main text another indexable page repeats."""
-    pages = (page for page in indexable_pages(ordered_facts(site)) if page.words >= opts.min_words)
+
+    def pages() -> Iterator[PageFacts]:
+        pages = indexable_pages(ordered_facts(site, slim=True))
+        return (page for page in pages if page.words >= opts.min_words)
+
     for _, group in duplicate_groups(pages, lambda page: page.text_hash):
         count = len(group) - 1
         for page in group:
