@@ -170,3 +170,18 @@ def test_store_serves_facts_by_depth_then_url_and_can_leave_entities_out(tmp_pat
     assert all(not facts.entities for facts in view.ordered(entities=False))
     assert view["https://c.test/a"].entities == report.facts.entities
     store.close()
+
+
+def test_a_failure_while_summarising_keeps_the_page_findings(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    def broken(page: object) -> None:
+        raise ValueError("boom")
+
+    local = Analyzer(config(), workers=0)._local
+    _, healthy = local(fetched(ARTICLE))
+    monkeypatch.setattr(analysis, "summarize", broken)
+    _, report = local(fetched(ARTICLE))
+    assert report.findings[:-1] == healthy.findings
+    assert report.findings[-1].rule == "rule-crashed" and "boom" in report.findings[-1].message
+    assert report.facts == analysis.PageFacts(url="https://clinic.test/articles/a/")

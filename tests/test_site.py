@@ -153,3 +153,8 @@ def test_simhash_of_long_texts_still_separates_near_and_far() -> None:
 
     assert distance(words, edited) <= 4
     assert distance(words, unrelated) >= 16
+
+
+def test_simhash_of_a_long_repetitive_text_is_defined() -> None:
+    assert simhash(["same"] * 10_000) == simhash(["same"] * 10_000)  # every shingle equal
+    assert simhash([f"w{n % 3}" for n in range(10_000)]) is not None

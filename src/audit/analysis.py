@@ -54,10 +54,17 @@ class PageAnalyzer:
     def __call__(self, result: FetchResult) -> Analysis:
         page = Page.from_fetch(result)
         findings = self.engine.check_page(page)
+        try:
+            facts = summarize(page)
+        except Exception as exc:
+            # A bug here must not cost the page its findings: keep them, skip the facts.
+            log.debug("summarising %s failed", page.url, exc_info=True)
+            findings.append(_engine_finding(page.url, f"summarising it failed ({exc!r:.200})"))
+            facts = PageFacts(url=page.url)
         report = PageReport(
             findings=tuple(findings),
             structured=tuple(structured_rows(page, findings)),
-            facts=summarize(page),
+            facts=facts,
         )
         return page_outline(page, self.scope, self.strip_params), report
 
@@ -134,15 +141,19 @@ def _without_secrets(config: AuditConfig) -> AuditConfig:
 
 
 def _failed_analysis(url: str) -> Analysis:
-    finding = Finding(
+    finding = _engine_finding(url, "it stopped the parser process; no page rule ran on it")
+    outline = PageOutline(title=None, follow=False, outlinks=0)
+    return outline, PageReport(findings=(finding,), structured=(), facts=PageFacts(url=url))
+
+
+def _engine_finding(url: str, what: str) -> Finding:
+    return Finding(
         rule=RULE_CRASHED,
         code=RULE_CRASHED_CODE,
         severity=Severity.WARNING,
         category="engine",
         url=url,
-        message="Analysing this page stopped the parser process; no page rule ran on it.",
+        message=f"Analysing this page went wrong: {what}. The site-wide checks skip it.",
         evidence=url,
         fix="Report this as a bug in site-audit with the page's HTML; the crawl went on.",
     )
-    outline = PageOutline(title=None, follow=False, outlinks=0)
-    return outline, PageReport(findings=(finding,), structured=(), facts=PageFacts(url=url))

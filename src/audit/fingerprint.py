@@ -120,10 +120,10 @@ def simhash_of(hashes: np.ndarray, width: int = SHINGLE) -> int:
     shingles *= np.uint64(0x94D049BB133111EB)
     shingles ^= shingles >> np.uint64(31)
     if count > MAX_SHINGLES:
-        # Vote with a sample chosen by value, not position: texts that share most
-        # shingles share most of the sample, so near-duplicates stay near.
-        shingles = shingles[shingles < np.uint64((1 << 64) * MAX_SHINGLES // count)]
-        count = max(1, shingles.size)
+        # Vote with the smallest values (a bottom-k sample), not the first positions:
+        # texts that share most shingles share most of the sample.
+        shingles = np.partition(shingles, MAX_SHINGLES - 1)[:MAX_SHINGLES]
+        count = MAX_SHINGLES
     # One row of 64 bits per shingle, bit i in column i (little-endian bytes and bits).
     bits = np.unpackbits(shingles.astype("<u8").view(np.uint8), bitorder="little")
     votes = bits.reshape(count, 64).sum(axis=0) * 2 > count
