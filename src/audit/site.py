@@ -244,7 +244,7 @@ class Site:
     facts: Mapping[str, PageFacts]
     links: LinkStore
     sitemap_urls: Mapping[str, str] = field(default_factory=dict)
-    traps: Sequence[CrawlTrap] = ()  # issue 8: what the crawl-trap guard refused
+    traps: Sequence[CrawlTrap] = ()  # what the crawl-trap guard refused
 
     @cached_property
     def by_url(self) -> dict[str, PageSummary]:

@@ -28,7 +28,7 @@ from audit.crawl.frontier import Entry, Frontier, Source
 from audit.crawl.politeness import ThrottleReport
 from audit.crawl.robots import RobotsCache, RobotsFile
 from audit.crawl.sitemaps import SitemapReport, read_sitemaps
-from audit.crawl.traps import TrapGuard  # issue 8: crawl-trap guard
+from audit.crawl.traps import TrapGuard
 from audit.crawl.urls import Scope, normalize_url, origin, url_credentials
 from audit.models import (
     ROBOTS_BLOCKED,
@@ -99,7 +99,7 @@ class CrawlResult:
     """Why the crawl stopped early on its own (too many failures); None otherwise."""
     throttled: list[ThrottleReport] = field(default_factory=list)
     """Hosts the auto-throttle had to slow down."""
-    traps: list[CrawlTrap] = field(default_factory=list)  # issue 8: URLs the trap guard refused
+    traps: list[CrawlTrap] = field(default_factory=list)  # URLs the trap guard refused
 
     @property
     def status_counts(self) -> dict[str, int]:
@@ -143,7 +143,7 @@ class Crawler:
         self._strip = crawl.strip_query_params
         self.start_urls = _normalize_all(config.site.start_urls, self._strip)
         self.scope = crawl_scope(config)
-        self.trap_guard = TrapGuard.from_config(crawl)  # issue 8
+        self.trap_guard = TrapGuard.from_config(crawl)
         self.frontier = Frontier(
             self.scope,
             max_pages=crawl.max_pages,
@@ -233,7 +233,7 @@ class Crawler:
             stop_reason=self._stop_reason,
             throttled=self.fetcher.politeness.reports(),
             not_crawled=self.frontier.pending(),
-            traps=self.trap_guard.traps(),  # issue 8
+            traps=self.trap_guard.traps(),
         )
 
     def _watch_health(self, summary: PageSummary) -> None:
@@ -406,7 +406,7 @@ class Crawler:
             fetch_ms=result.fetch_ms,
             bytes=result.bytes_downloaded,
             error=result.error,
-            # issue 8: hop rows copy the final result; only a row's own failure keeps its kind.
+            # Hop rows copy the final result; only a row's own failure keeps its kind.
             error_kind=result.error_kind if result.error or result.truncated else None,
             title=outline.title if outline else None,
             encoding=result.encoding,
@@ -463,7 +463,7 @@ def page_outline(page: Page, scope: Scope, strip_params: tuple[str, ...]) -> Pag
 
 
 def _failed(url: str, error: str) -> FetchResult:
-    kind = ErrorKind.ROBOTS if error == ROBOTS_BLOCKED else ErrorKind.INTERNAL  # issue 8
+    kind = ErrorKind.ROBOTS if error == ROBOTS_BLOCKED else ErrorKind.INTERNAL
     return FetchResult(url=url, final_url=url, status=None, error=error, error_kind=kind)
 
 
