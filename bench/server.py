@@ -47,7 +47,7 @@ http {{
     tcp_nodelay on;
     keepalive_timeout 120s;
     keepalive_requests 1000000;
-    open_file_cache max=200000 inactive=120s;
+    open_file_cache max=1000 inactive=20s;  # each cached file holds a descriptor
     gzip off;
     charset utf-8;
     charset_types text/plain application/xml;
@@ -89,6 +89,8 @@ def free_port(preferred: int | None = None) -> int:
     """``preferred`` when it is free on 127.0.0.1, else a port the kernel picks."""
     for port in (preferred, 0) if preferred else (0,):
         with socket.socket() as sock:
+            # As nginx does: a port whose old connections linger in TIME-WAIT is free.
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
             try:
                 sock.bind(("127.0.0.1", port))
             except OSError:
