@@ -56,10 +56,6 @@ _FINDING_FIELDS = (
 _STRUCTURED_FIELDS = tuple(field.name for field in fields(StructuredRow))
 
 
-def _texts(finding: Finding) -> tuple[str, str, str, str]:
-    return finding.message, finding.evidence, finding.selector, finding.fix
-
-
 class RunStore(LinkStore):
     """Links, findings, structured rows and page facts of one run, in one SQLite file."""
 
@@ -125,7 +121,18 @@ class RunStore(LinkStore):
         self._db.executemany(
             "INSERT INTO findings VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
-                (f.rule, f.code, f.severity.value, f.category, f.url, *_texts(f), int(site))
+                (
+                    f.rule,
+                    f.code,
+                    f.severity.value,
+                    f.category,
+                    f.url,
+                    f.message,
+                    f.evidence,
+                    f.selector,
+                    f.fix,
+                    int(site),
+                )
                 for f in findings
             ),
         )

@@ -151,9 +151,11 @@ class HostGate:
         return True
 
     def _set_limit(self, limit: int) -> None:
+        raised = limit > self.limit
         self.limit = limit
-        # Waiters re-check the limit; notify without awaiting the condition's lock.
-        asyncio.get_running_loop().create_task(self._wake())
+        if raised:
+            # Waiters re-check the limit; notify without awaiting the condition's lock.
+            asyncio.get_running_loop().create_task(self._wake())
 
     async def _wake(self) -> None:
         async with self._changed:
