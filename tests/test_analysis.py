@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import asyncio
 import os
+import pickle
 import signal
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -17,7 +19,7 @@ import audit.analysis as analysis
 from audit.analysis import Analyzer, PageReport
 from audit.config import load_config
 from audit.demo.server import serve_site
-from audit.models import FetchResult
+from audit.models import ErrorKind, FetchResult, Hop
 from audit.runner import run_audit
 from audit.store import RunStore
 
@@ -55,6 +57,22 @@ def test_a_worker_process_gives_the_same_outline_and_report_as_the_crawler_proce
     assert report.findings  # the demo article has defects on purpose
     assert (outline, report) == (local_outline, local_report)
     assert {link.url for link in outline.links} >= {"https://clinic.test/faq/"}
+
+
+def test_what_crosses_the_process_boundary_pickles_as_constructor_arguments() -> None:
+    result = replace(
+        fetched(ARTICLE),
+        redirect_chain=(Hop("https://clinic.test/a", 301, "https://clinic.test/articles/a/"),),
+        error_kind=ErrorKind.BODY_TOO_LARGE,
+    )
+    analysis_result = analyse(Analyzer(config(), workers=0), result)
+    outline, report = analysis_result
+    assert report.facts.entities and outline.links  # every record type is exercised
+    for record in (result, outline, report, report.facts, *report.facts.entities, *outline.links):
+        rebuild, values = record.__reduce__()
+        assert rebuild is type(record) and rebuild(*values) == record
+    assert pickle.loads(pickle.dumps(analysis_result)) == analysis_result
+    assert pickle.loads(pickle.dumps(result)) == result
 
 
 def test_auto_workers_start_only_after_the_first_pages() -> None:

@@ -134,6 +134,13 @@ def test_vectorised_token_hashes_match_the_per_token_hash() -> None:
     assert token_hashes("").size == 0 and token_hashes(" ,.-").size == 0
 
 
+def test_token_hashes_ignore_case_in_every_script() -> None:
+    upper = "ROSACEA Care ΣΟΦΙΑ ＦＵＬＬ 𝐀 Ǆ 酒糟肌"
+    lower = "rosacea care σοφια ｆｕｌｌ 𝐀 ǆ 酒糟肌"
+    assert token_hashes(upper).tolist() == token_hashes(lower).tolist()
+    assert token_hash("CARE") == token_hash("care") != token_hash("cure")
+
+
 def test_fingerprints_read_only_the_start_of_a_huge_text() -> None:
     from audit.fingerprint import MAX_CHARACTERS
 

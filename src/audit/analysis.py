@@ -21,7 +21,14 @@ from dataclasses import dataclass, replace
 from audit.config import AuditConfig
 from audit.crawl.crawler import Analysis, crawl_scope, page_outline
 from audit.engine import RULE_CRASHED, RULE_CRASHED_CODE, Engine, plan_rules, structured_rows
-from audit.models import FetchResult, Finding, PageOutline, Severity, StructuredRow
+from audit.models import (
+    FetchResult,
+    Finding,
+    PageOutline,
+    Severity,
+    StructuredRow,
+    compact_pickle,
+)
 from audit.page import Page
 from audit.site import PageFacts, summarize
 from audit.structured.vocabulary import configure_vocabulary
@@ -34,6 +41,7 @@ PARSE_WORKERS_AFTER = 50
 MAX_AUTO_WORKERS = 4
 
 
+@compact_pickle
 @dataclass(frozen=True, slots=True)
 class PageReport:
     """What the page rules found on one page and what the site rules need from it."""

@@ -79,7 +79,6 @@ BLOCK_TAGS = frozenset(
     }
 )
 _HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGNORECASE)
-_SPACES = re.compile(r"[ \t\r\f\v\u00a0\u3000]+")
 
 
 @dataclass(frozen=True, slots=True)
@@ -145,29 +144,29 @@ def walk_text(root: LexborNode) -> list[TextBlock]:
     # Reading an element's attributes builds a dict, so hidden elements are found
     # once with a selector instead of testing every element on the way.
     hidden = {node.mem_id for node in root.css("[hidden], [style]") if is_hidden(node)}
-    invisible, block_tags = INVISIBLE_TAGS, BLOCK_TAGS
-    # Each block owner (an index into ``owners``) has its element and the parts of its text.
+    skipped, block_tags = INVISIBLE_TAGS | {"-comment"}, BLOCK_TAGS
+    # Each block owner has its element and the parts of its text; a stack entry
+    # is a node and the parts list of the block it belongs to.
     owners: list[tuple[LexborNode, list[str]]] = [(root, [])]
-    stack: list[tuple[LexborNode, int]] = [(root, 0)]
+    stack: list[tuple[LexborNode, list[str]]] = [(root, owners[0][1])]
+    pop, push = stack.pop, stack.append
     while stack:
-        node, owner = stack.pop()
+        node, parts = pop()
         tag = node.tag
         if tag == "-text":
             text = node.text_content
             if text:
-                owners[owner][1].append(text)
-            continue
-        if tag == "-comment" or tag in invisible or (hidden and node.mem_id in hidden):
-            continue
-        if tag == "br":
-            owners[owner][1].append("\n")
-            continue
-        if tag in block_tags and node is not root:
-            owner = len(owners)
-            owners.append((node, []))
-        children = list(node.iter(include_text=True))
-        children.reverse()
-        stack.extend((child, owner) for child in children)
+                parts.append(text)
+        elif tag == "br":
+            parts.append("\n")
+        elif tag not in skipped and not (hidden and node.mem_id in hidden):
+            if tag in block_tags and node is not root:
+                parts = []
+                owners.append((node, parts))
+            child = node.last_child
+            while child is not None:  # pushed last to first: popped in document order
+                push((child, parts))
+                child = child.prev
     blocks = []
     for node, parts in owners:
         text = _clean("".join(parts))
@@ -177,9 +176,13 @@ def walk_text(root: LexborNode) -> list[TextBlock]:
 
 
 def _clean(text: str) -> str:
+    """One space for every run of whitespace (any Unicode space: NBSP, ideographic, …).
+
+    Line breaks (from ``<br>``) are kept, one per non-empty line.
+    """
     if "\n" not in text:
-        return _SPACES.sub(" ", text).strip()
-    lines = (_SPACES.sub(" ", line).strip() for line in text.split("\n"))
+        return " ".join(text.split())
+    lines = (" ".join(line.split()) for line in text.split("\n"))
     return "\n".join(line for line in lines if line)
 
 

@@ -3,12 +3,32 @@
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
+from operator import attrgetter
+from typing import Any, TypeVar
 
 ROBOTS_BLOCKED = "blocked by robots.txt"
 """The ``error`` of a URL that was not requested because robots.txt disallows it."""
 
 HTML_TYPES = frozenset({"text/html", "application/xhtml+xml"})
+_Record = TypeVar("_Record", bound=type[Any])
+
+
+def compact_pickle(cls: _Record) -> _Record:
+    """Pickle a frozen positional dataclass as its constructor and field values.
+
+    The records a page-analysis worker sends back are pickled on every page; the
+    default for a slotted dataclass runs ``dataclasses.fields()`` in Python on
+    each object in both directions, three times slower than reading the fields
+    with one C-level ``attrgetter`` and calling the constructor.
+    """
+    get_values = attrgetter(*(item.name for item in fields(cls)))
+
+    def reduce(self: Any) -> tuple[type[Any], tuple[Any, ...]]:
+        return cls, get_values(self)
+
+    cls.__reduce__ = reduce
+    return cls
 
 
 class ErrorKind(enum.StrEnum):
@@ -59,6 +79,7 @@ class Severity(enum.StrEnum):
     NOTICE = "notice"
 
 
+@compact_pickle
 @dataclass(frozen=True, slots=True)
 class Hop:
     """One redirect response: the URL asked for, its status and where it pointed."""
@@ -68,6 +89,7 @@ class Hop:
     location: str
 
 
+@compact_pickle
 @dataclass(frozen=True, slots=True)
 class FetchResult:
     """Everything the fetcher learnt about one URL.
@@ -221,6 +243,7 @@ class StructuredRow:
         )
 
 
+@compact_pickle
 @dataclass(frozen=True, slots=True)
 class OutLink:
     """One link of a page to a URL in the crawl's host scope, normalised."""
@@ -231,6 +254,7 @@ class OutLink:
     nofollow: bool
 
 
+@compact_pickle
 @dataclass(frozen=True, slots=True)
 class PageOutline:
     """What the crawler needs from an HTML page to go on: its title and where it links.

@@ -23,7 +23,7 @@ from urllib.parse import urljoin
 
 from audit.crawl.urls import normalize_url
 from audit.dom import TextBlock
-from audit.models import CrawlTrap, PageSummary
+from audit.models import CrawlTrap, PageSummary, compact_pickle
 from audit.page import Page
 from audit.structured.nodes import Node, Ref, nodes_from_jsonld
 from audit.structured.vocabulary import active_vocabulary
@@ -32,6 +32,7 @@ _BOILERPLATE = frozenset({"nav", "header", "footer", "aside"})
 ENTITY_TYPES = ("Organization", "Person")
 
 
+@compact_pickle
 @dataclass(frozen=True, slots=True)
 class EntityMention:
     """An organisation or person described on a page (matched across pages by ``key``)."""
@@ -45,6 +46,7 @@ class EntityMention:
     where: str
 
 
+@compact_pickle
 @dataclass(frozen=True, slots=True)
 class PageFacts:
     """The content facts of one HTML page that the site rules compare across pages."""
@@ -69,7 +71,7 @@ def summarize(page: Page) -> PageFacts:
     # Imported here: NumPy costs spot checks (which never summarise) a tenth of a second.
     from audit.fingerprint import SHINGLE, simhash_of, text_digest, token_hashes
 
-    hashes = token_hashes(_main_text(page.text_blocks).casefold())
+    hashes = token_hashes(_main_text(page.text_blocks))
     return PageFacts(
         url=page.url,
         title=page.title,
