@@ -19,7 +19,8 @@ import audit.analysis as analysis
 from audit.analysis import Analyzer, PageReport
 from audit.config import load_config
 from audit.demo.server import serve_site
-from audit.models import ErrorKind, FetchResult, Hop
+from audit.errors import AuditError
+from audit.models import ErrorKind, FetchResult, Hop, PageSummary
 from audit.runner import run_audit
 from audit.store import RunStore
 
@@ -188,6 +189,71 @@ def test_store_serves_facts_by_depth_then_url_and_can_leave_entities_out(tmp_pat
     assert all(not facts.entities for facts in view.ordered(entities=False))
     assert view["https://c.test/a"].entities == report.facts.entities
     store.close()
+
+
+def test_store_keeps_every_fact_field_and_slim_reads_leave_the_long_ones_out(
+    tmp_path: Path,
+) -> None:
+    from audit.site import PageFacts
+
+    _, report = Analyzer(config(), workers=0)._local(fetched(ARTICLE))
+    full = replace(
+        report.facts,
+        hreflang=(("en", "https://c.test/en/"), ("zh-tw", "https://c.test/zh/")),
+        simhash=(1 << 64) - 3,  # above SQLite's signed 64-bit range
+        indexable=False,
+    )
+    store = RunStore(tmp_path / "run.sqlite")
+    store.add_facts(full, 1)
+    store.add_facts(PageFacts(url="https://c.test/empty"), 2)
+    view = store.facts()
+    assert view[full.url] == full
+    assert view["https://c.test/empty"] == PageFacts(url="https://c.test/empty")
+    slim = next(view.ordered(entities=False, slim=True))
+    assert slim == replace(full, meta_description=None, h1=None, hreflang=(), entities=())
+    store.close()
+
+
+def test_store_journals_rows_with_redirects_and_error_kinds(tmp_path: Path) -> None:
+    rows = [
+        PageSummary(
+            url="https://c.test/old",
+            final_url="https://c.test/new",
+            status=200,
+            content_type="text/html",
+            depth=1,
+            found_on="https://c.test/",
+            source="link",
+            redirect_chain=(Hop("https://c.test/old", 301, "https://c.test/new"),),
+            fetch_ms=12.5,
+            bytes=2048,
+            error=None,
+            title="新頁面",
+            truncated=True,
+            error_kind=ErrorKind.BODY_TOO_LARGE,
+        ),
+        PageSummary("https://c.test/x", "https://c.test/x", None, "", None, None, "start",
+                    (), 0.0, 0, "timed out", error_kind=ErrorKind.TIMEOUT),
+    ]  # fmt: skip
+    store = RunStore(tmp_path / "run.sqlite")
+    for row in rows:
+        store.recorded(row)
+    assert store.crawl_state()[0] == rows
+    store.close()
+
+
+def test_a_state_file_of_another_layout_is_refused_with_a_message(tmp_path: Path) -> None:
+    import sqlite3
+
+    path = tmp_path / "old.sqlite"
+    old = sqlite3.connect(path)
+    old.execute("CREATE TABLE facts (url TEXT PRIMARY KEY, data TEXT NOT NULL, depth INTEGER)")
+    old.close()
+    with pytest.raises(AuditError, match="another version of site-audit"):
+        RunStore(path)
+    fresh = RunStore(tmp_path / "new.sqlite")
+    fresh.close()
+    RunStore(tmp_path / "new.sqlite").close()  # this version's own file opens again
 
 
 def test_a_failure_while_summarising_keeps_the_page_findings(

@@ -19,10 +19,12 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import asdict, fields
+from dataclasses import fields
 from pathlib import Path
+from typing import Any
 
 from audit.crawl.frontier import Entry, Source
+from audit.errors import AuditError
 from audit.models import ErrorKind, Finding, Hop, PageSummary, Severity, StructuredRow
 from audit.site import EntityMention, LinkStore, PageFacts
 
@@ -33,11 +35,16 @@ CREATE TABLE IF NOT EXISTS findings (
 CREATE TABLE IF NOT EXISTS structured (
     url TEXT, syntax TEXT, type TEXT, id TEXT, location TEXT,
     properties INTEGER, status TEXT, findings INTEGER);
-CREATE TABLE IF NOT EXISTS facts (url TEXT PRIMARY KEY, data TEXT NOT NULL, depth INTEGER);
+CREATE TABLE IF NOT EXISTS facts (
+    url TEXT PRIMARY KEY, depth INTEGER, title TEXT, meta_description TEXT, h1 TEXT,
+    indexable INTEGER, canonical TEXT, hreflang TEXT, text_hash TEXT, simhash INTEGER,
+    words INTEGER, entities TEXT);
 CREATE TABLE IF NOT EXISTS frontier (
     url TEXT PRIMARY KEY, depth INTEGER, found_on TEXT, source TEXT, taken INTEGER);
 CREATE TABLE IF NOT EXISTS pages (url TEXT, data TEXT NOT NULL);
 """
+FORMAT = 2
+"""The layout of the file (``PRAGMA user_version``); a file of another layout is refused."""
 COMMIT_EVERY = 2.0
 """Seconds between commits of the journal (what a killed crawl can lose at most)."""
 _FINDING_FIELDS = (
@@ -61,7 +68,20 @@ class RunStore(LinkStore):
 
     def __init__(self, path: Path | None = None) -> None:
         super().__init__(path)
-        self._db.executescript("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;" + _SCHEMA)
+        (found,) = self._db.execute("PRAGMA user_version").fetchone()
+        (tables,) = self._db.execute(
+            "SELECT COUNT(*) FROM sqlite_master WHERE name != 'links'"
+        ).fetchone()
+        if tables and found != FORMAT:
+            self._db.close()
+            raise AuditError(
+                f"{self.path}: the state of a crawl by another version of site-audit "
+                "(it cannot be resumed by this one); start a new crawl"
+            )
+        self._db.executescript(
+            f"PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA user_version={FORMAT};"
+            + _SCHEMA
+        )
         self._committed = time.monotonic()
 
     # --- the crawl journal ----------------------------------------------------------------
@@ -146,7 +166,8 @@ class RunStore(LinkStore):
     def add_facts(self, facts: PageFacts, depth: int | None = None) -> None:
         """Store (or replace) one page's facts and its click depth (for the site rules' order)."""
         self._db.execute(
-            "INSERT OR REPLACE INTO facts VALUES (?, ?, ?)", (facts.url, _facts_json(facts), depth)
+            "INSERT OR REPLACE INTO facts VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            _facts_row(facts, depth),
         )
 
     def findings(self) -> Iterator[Finding]:
@@ -177,10 +198,11 @@ class FactsView(Mapping[str, PageFacts]):
         self._db = store._db
 
     def __getitem__(self, url: str) -> PageFacts:
-        row = self._db.execute("SELECT data FROM facts WHERE url = ?", (url,)).fetchone()
-        if row is None:
+        row = self._db.execute(f"SELECT {_FACT_COLUMNS} FROM facts WHERE url = ?", (url,))
+        found = row.fetchone()
+        if found is None:
             raise KeyError(url)
-        return _facts_from_json(row[0])
+        return _facts_from_row(found)
 
     def __contains__(self, url: object) -> bool:
         query = "SELECT 1 FROM facts WHERE url = ?"
@@ -194,68 +216,105 @@ class FactsView(Mapping[str, PageFacts]):
 
     def values(self) -> Iterator[PageFacts]:  # type: ignore[override]
         """Every page's facts in crawl order, one at a time."""
-        cursor = self._db.execute("SELECT data FROM facts ORDER BY rowid")
-        return (_facts_from_json(data) for (data,) in cursor)
+        cursor = self._db.execute(f"SELECT {_FACT_COLUMNS} FROM facts ORDER BY rowid")
+        return map(_facts_from_row, cursor)
 
     def ordered(self, *, entities: bool = True, slim: bool = False) -> Iterator[PageFacts]:
         """Every page's facts by click depth (pages without one last), then URL.
 
         SQLite sorts, so memory stays flat; ``entities=False`` leaves out the
         organisations and people (most of the bytes) for rules that compare text,
-        ``slim`` also the description, H1 and hreflang alternates.
+        ``slim`` also the description, H1 and hreflang alternates. Columns left
+        out are not even read from the file.
         """
-        cursor = self._db.execute("SELECT data FROM facts ORDER BY depth IS NULL, depth, url")
-        return (_facts_from_json(data, entities=entities, slim=slim) for (data,) in cursor)
+        columns = _FACT_COLUMNS
+        if slim:
+            columns = columns.replace("meta_description, h1,", "NULL, NULL,").replace(
+                "hreflang,", "NULL,"
+            )
+        if not entities:
+            columns = columns.replace("entities", "NULL")
+        query = f"SELECT {columns} FROM facts ORDER BY depth IS NULL, depth, url"
+        return map(_facts_from_row, self._db.execute(query))
 
     def items(self) -> Iterator[tuple[str, PageFacts]]:  # type: ignore[override]
         """(url, facts) in crawl order, one at a time."""
         return ((facts.url, facts) for facts in self.values())
 
 
-def _facts_json(facts: PageFacts) -> str:
-    data = {
-        "url": facts.url,
-        "title": facts.title,
-        "meta_description": facts.meta_description,
-        "h1": facts.h1,
-        "indexable": facts.indexable,
-        "canonical": facts.canonical,
-        "hreflang": facts.hreflang,
-        "text_hash": facts.text_hash,
-        "simhash": facts.simhash,
-        "words": facts.words,
-        "entities": [
-            (e.key, e.name, e.types, e.url, e.logo, e.same_as, e.where) for e in facts.entities
-        ],
-    }
-    return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+# A column per field: the site rules read only the columns they compare, and no JSON
+# is decoded for a page without hreflang alternates or entities.
+_FACT_COLUMNS = (
+    "url, title, meta_description, h1, indexable, canonical, hreflang, text_hash, simhash,"
+    " words, entities"
+)
+_SIGN = 1 << 64  # SQLite integers are signed 64-bit; a SimHash is unsigned
 
 
-def _facts_from_json(text: str, *, entities: bool = True, slim: bool = False) -> PageFacts:
-    data = json.loads(text)
-    if slim:
-        data["meta_description"] = data["h1"] = None
-        data["hreflang"] = ()
-    else:
-        data["hreflang"] = tuple(tuple(pair) for pair in data["hreflang"])
-    data["entities"] = (
-        tuple(
-            EntityMention(key, name, tuple(types), url, logo, tuple(same_as), where)
-            for key, name, types, url, logo, same_as, where in data["entities"]
-        )
-        if entities
-        else ()
+def _facts_row(facts: PageFacts, depth: int | None) -> tuple[object, ...]:
+    simhash = facts.simhash
+    if simhash is not None and simhash >= 1 << 63:
+        simhash -= _SIGN
+    entities = [(e.key, e.name, e.types, e.url, e.logo, e.same_as, e.where) for e in facts.entities]
+    return (
+        facts.url,
+        depth,
+        facts.title,
+        facts.meta_description,
+        facts.h1,
+        int(facts.indexable),
+        facts.canonical,
+        _json(facts.hreflang) if facts.hreflang else None,
+        facts.text_hash,
+        simhash,
+        facts.words,
+        _json(entities) if entities else None,
     )
-    return PageFacts(**data)
+
+
+def _facts_from_row(row: tuple[Any, ...]) -> PageFacts:
+    url, title, description, h1, indexable, canonical, hreflang, digest, simhash, words, found = row
+    if isinstance(simhash, int) and simhash < 0:
+        simhash += _SIGN
+    return PageFacts(
+        url,
+        title,
+        description,
+        h1,
+        bool(indexable),
+        canonical,
+        tuple(map(tuple, json.loads(hreflang))) if hreflang else (),
+        digest,
+        simhash,
+        words,
+        tuple(
+            EntityMention(key, name, tuple(types), link, logo, tuple(same_as), where)
+            for key, name, types, link, logo, same_as, where in json.loads(found)
+        )
+        if found
+        else (),
+    )
+
+
+def _json(value: object) -> str:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
 
 
 def _summary_json(summary: PageSummary) -> str:
-    return json.dumps(asdict(summary), ensure_ascii=False, separators=(",", ":"))
+    # Field by field: dataclasses.asdict deep-copies every value first (5x slower).
+    values = [getattr(summary, name) for name in _SUMMARY_FIELDS]
+    values[_CHAIN] = [(hop.url, hop.status, hop.location) for hop in summary.redirect_chain]
+    return _json(values)
 
 
 def _summary_from_json(text: str) -> PageSummary:
-    data = json.loads(text)
-    data["redirect_chain"] = tuple(Hop(**hop) for hop in data["redirect_chain"])
-    if data.get("error_kind") is not None:
-        data["error_kind"] = ErrorKind(data["error_kind"])
-    return PageSummary(**data)
+    values = json.loads(text)
+    values[_CHAIN] = tuple(Hop(*hop) for hop in values[_CHAIN])
+    if values[_KIND] is not None:
+        values[_KIND] = ErrorKind(values[_KIND])
+    return PageSummary(*values)
+
+
+_SUMMARY_FIELDS = tuple(field.name for field in fields(PageSummary))
+_CHAIN = _SUMMARY_FIELDS.index("redirect_chain")
+_KIND = _SUMMARY_FIELDS.index("error_kind")
