@@ -96,7 +96,9 @@ _TEXT_ANNOUNCES = re.compile(
 )
 # Every _TEXT_ANNOUNCES match contains one of these (after lower-casing).
 _TABLE_WORDS = ("table", "chart", "下表", "表格", "照表", "較表", "较表")
-_REACH = 40  # characters around a keyword that a _TEXT_ANNOUNCES match can span
+# How far a _TEXT_ANNOUNCES match reaches before its keyword ("following comparison ")
+# and after it (" below"), in whitespace-collapsed text, with a margin.
+_BEFORE, _AFTER = 28, 10
 FIX_EMPTY = "Add the missing content under this heading, or remove the heading."
 FIX_TABLE = (
     "Add the comparison table the section promises (as a real <table>), or reword the "
@@ -176,8 +178,8 @@ def _table_announcement(text: str) -> str:
     for word in _TABLE_WORDS:
         at = lowered.find(word)
         while at != -1:
-            start = max(0, text.rfind(" ", 0, max(0, at - _REACH)) + 1)
-            end = text.find(" ", at + len(word) + _REACH)
+            start = max(0, text.rfind(" ", 0, max(0, at - _BEFORE)) + 1)
+            end = text.find(" ", at + len(word) + _AFTER)
             found = _TEXT_ANNOUNCES.search(text, start, len(text) if end == -1 else end)
             if found:
                 return found.group(0)
