@@ -8,6 +8,7 @@ import itertools
 import zlib
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -791,3 +792,47 @@ def test_a_missing_guessed_sitemap_is_not_a_problem_but_a_declared_one_is() -> N
     site = MockSite({"/robots.txt": (200, {}, robots), "/": page()})
     problems = crawl(site, site={"sitemaps": "auto"}).sitemaps.problems
     assert problems == [(f"{ORIGIN}/sitemap.xml", "answered HTTP 404")]
+
+
+# --- memory: fetched entries leave the frontier for the journal ------------------------------
+
+
+def test_fetched_urls_left_to_the_journal_are_still_never_fetched_twice(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import audit.crawl.frontier as frontier_module
+    from audit.store import RunStore
+
+    def site() -> MockSite:
+        # Every page links back to the home page and to its neighbours; one old URL
+        # redirects to a page crawled long before.
+        routes: dict[str, Route] = {
+            f"/p{n}/": page("/", f"/p{n - 1}/", f"/p{n + 1}/", "/old") for n in range(1, 40)
+        }
+        routes["/"] = page("/p1/", "/p2/")
+        routes["/old"] = redirect(301, "/p1/")
+        return MockSite(routes)
+
+    def crawl_with_journal(max_in_memory: int) -> tuple[CrawlResult, MockSite, int]:
+        monkeypatch.setattr(frontier_module, "MAX_IN_MEMORY", max_in_memory)
+        mock = site()
+        config = AuditConfig.model_validate(
+            {"site": {"start_urls": [f"{ORIGIN}/"], "sitemaps": "off"}, "crawl": {"concurrency": 2}}
+        )
+        fetcher = Fetcher(config.crawl, transport=httpx.MockTransport(mock.handler))
+        store = RunStore(tmp_path / f"state-{max_in_memory}.sqlite")
+        crawler = Crawler(config, fetcher=fetcher, journal=store)
+        try:
+            result = asyncio.run(crawler.run())
+        finally:
+            store.close()
+        return result, mock, crawler.frontier.spilled
+
+    spilled_run, spilled_site, spilled = crawl_with_journal(8)
+    plain_run, plain_site, _ = crawl_with_journal(100_000)
+    assert spilled > 0  # the small threshold did drop fetched entries
+    assert sorted(spilled_site.paths()) == sorted(plain_site.paths())
+    assert len(spilled_site.paths()) == len(set(spilled_site.paths()))  # nothing fetched twice
+    assert {url: (row.status, row.depth) for url, row in rows(spilled_run).items()} == {
+        url: (row.status, row.depth) for url, row in rows(plain_run).items()
+    }

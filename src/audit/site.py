@@ -199,7 +199,9 @@ class LinkStore:
             self._db.commit()
             # With the source in the index, counting distinct linking pages is one ordered
             # scan of the index (5x faster than sorting each target's sources).
-            self._db.execute("CREATE INDEX IF NOT EXISTS by_target_source ON links (target, source)")
+            self._db.execute(
+                "CREATE INDEX IF NOT EXISTS by_target_source ON links (target, source)"
+            )
             self._indexed = True
 
     def inlink_counts(self) -> Counter[str]:

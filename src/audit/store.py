@@ -93,6 +93,16 @@ class RunStore(LinkStore):
             (entry.url, entry.depth, entry.found_on, entry.source.value, int(entry.taken)),
         )
 
+    def recall(self, url: str) -> Entry | None:
+        """The journalled frontier entry of ``url`` (None when it was never queued)."""
+        row = self._db.execute(
+            "SELECT depth, found_on, source, taken FROM frontier WHERE url = ?", (url,)
+        ).fetchone()
+        if row is None:
+            return None
+        depth, found_on, source, taken = row
+        return Entry(url, depth, found_on, Source(source), taken=bool(taken))
+
     def recorded(self, summary: PageSummary) -> None:
         """Journal a URL's row."""
         self._db.execute("INSERT INTO pages VALUES (?, ?)", (summary.url, _summary_json(summary)))

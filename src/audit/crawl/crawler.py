@@ -61,6 +61,9 @@ class CrawlJournal(Protocol):
     def recorded(self, summary: PageSummary) -> None:
         """A URL got its row."""
 
+    def recall(self, url: str) -> Entry | None:
+        """The journalled entry of ``url`` (None when it was never queued)."""
+
 
 PageCallback = Callable[[PageSummary, PageOutline | None, object], None]
 """Called once per URL with its row and, for an analysed HTML page, its outline and analysis."""
@@ -150,6 +153,7 @@ class Crawler:
             max_depth=crawl.max_depth,
             guard=self.trap_guard,
             on_change=journal.queued if journal is not None else None,
+            recall=journal.recall if journal is not None else None,
         )
         self._journal = journal
         self.fetcher = fetcher or Fetcher(

@@ -7,6 +7,11 @@ that could still reach it by a shorter path has finished. A URL rediscovered
 at a smaller depth while still queued takes that depth and the new referrer.
 URLs known only from a sitemap have no click depth (``None``) and are served
 after every linked URL.
+
+Memory: with a journal that can look entries up again (the run's SQLite store),
+entries already fetched are dropped from memory once more than
+``max_in_memory`` URLs are known, and looked up in the journal when a link
+names them again. What stays in memory is the queue itself.
 """
 
 from __future__ import annotations
@@ -53,8 +58,20 @@ class Entry:
     """Taken from the queue to be fetched (a redirect target is claimed, not taken)."""
 
 
+MAX_IN_MEMORY = 50_000
+"""Known URLs kept in memory before fetched ones are left to the journal (~250 bytes each)."""
+
+
 class Frontier:
-    """A priority queue by click depth, with de-duplication, scope and limits."""
+    """A priority queue by click depth, with de-duplication, scope and limits.
+
+    Args:
+        on_change: called with each entry added, moved to a smaller depth, taken
+            or claimed (a journal).
+        recall: looks up an entry in that journal; with it, fetched entries
+            leave memory beyond ``max_in_memory`` known URLs (default
+            :data:`MAX_IN_MEMORY`).
+    """
 
     def __init__(
         self,
@@ -64,30 +81,41 @@ class Frontier:
         max_depth: int | None = None,
         guard: TrapGuard | None = None,
         on_change: Callable[[Entry], None] | None = None,
+        recall: Callable[[str], Entry | None] | None = None,
+        max_in_memory: int | None = None,
     ) -> None:
         self.scope = scope
         self.on_change = on_change
-        """Called with each entry added, moved to a smaller depth, taken or claimed (a journal)."""
         self.max_pages = max_pages
         self.max_depth = max_depth
         self.guard = guard
+        self._recall = recall
+        self._max_in_memory = max_in_memory or MAX_IN_MEMORY
+        self._spill_at = self._max_in_memory
         self._entries: dict[str, Entry] = {}
         self._heap: list[tuple[float, int, str]] = []
         self._counter = itertools.count()
         self.scheduled = 0
+        self.spilled = 0
+        """Fetched entries dropped from memory (still in the journal)."""
 
     def __contains__(self, url: str) -> bool:
-        return url in self._entries
+        return self.get(url) is not None
 
     def get(self, url: str) -> Entry | None:
-        """The entry of a known URL."""
-        return self._entries.get(url)
+        """The entry of a known URL (from the journal when it left memory)."""
+        entry = self._entries.get(url)
+        if entry is None and self.spilled and self._recall is not None:
+            entry = self._recall(url)
+            if entry is not None:
+                entry.done = True  # only fetched entries leave memory
+        return entry
 
     def add(
         self, url: str, *, depth: int | None, found_on: str | None, source: Source
     ) -> Refusal | None:
         """Queue a normalised URL; return why it was refused, or None when queued."""
-        entry = self._entries.get(url)
+        entry = self.get(url)
         if entry is not None:
             shallower = depth is not None and (entry.depth is None or depth < entry.depth)
             if shallower and not entry.done:
@@ -106,6 +134,7 @@ class Frontier:
         entry = self._entries[url] = Entry(url, depth, found_on, source)
         self._push(entry)
         self._changed(entry)
+        self._spill_if_big()
         return None
 
     def claim(self, url: str, *, depth: int | None, found_on: str | None) -> Entry:
@@ -114,7 +143,7 @@ class Frontier:
         A URL already queued keeps how it was found; a new one is recorded as
         found by ``found_on`` (the URL that redirected to it).
         """
-        entry = self._entries.get(url)
+        entry = self.get(url)
         if entry is None:
             entry = self._entries[url] = Entry(url, depth, found_on, Source.REDIRECT)
         entry.done = True
@@ -132,8 +161,8 @@ class Frontier:
         """
         while self._heap and self.scheduled < self.max_pages:
             priority, _, url = self._heap[0]
-            entry = self._entries[url]
-            if entry.done or priority != _priority(entry):
+            entry = self._entries.get(url)  # None: fetched, and left memory
+            if entry is None or entry.done or priority != _priority(entry):
                 heapq.heappop(self._heap)
                 continue
             if shallowest_in_flight is not None and (
@@ -162,6 +191,18 @@ class Frontier:
         else:
             entry.taken = False
             self._push(entry)
+        self._spill_if_big()
+
+    def _spill_if_big(self) -> None:
+        """Drop fetched entries from memory (the journal has them) beyond the threshold."""
+        if self._recall is None or len(self._entries) <= self._spill_at:
+            return
+        done = [url for url, entry in self._entries.items() if entry.done]
+        for url in done:
+            del self._entries[url]
+        self.spilled += len(done)
+        # The next look once a quarter more URLs are known: each scan is paid for by them.
+        self._spill_at = max(self._max_in_memory, len(self._entries) + self._max_in_memory // 4)
 
     def _changed(self, entry: Entry) -> None:
         if self.on_change is not None:
