@@ -165,7 +165,7 @@ def main() -> None:
     }
     table = markdown(rows, meta)
     print(table)
-    result = BENCH / "results" / f"{started:%Y-%m-%d}-{args.pages}.json"
+    result = BENCH / "results" / f"{started:%Y-%m-%d-%H%M}-{args.pages}.json"
     write_json(result, rows, meta)
     print(f"wrote {result.relative_to(BENCH.parent)}", file=sys.stderr)
     if args.write_results:

@@ -27,6 +27,7 @@ from rich.table import Table
 from rich.text import Text
 
 from audit import __version__
+from audit.cache import cache_dir
 from audit.config import AuditConfig, load_config
 from audit.errors import AuditError
 from audit.models import Finding
@@ -294,7 +295,7 @@ def _run_folder(path: Path) -> Path:
 
 
 DEFAULT_RELEASE_URL = "https://schema.org/version/latest/schemaorg-current-https.jsonld"
-DEFAULT_CACHE = Path("~/.cache/site-audit").expanduser()
+DEFAULT_CACHE = cache_dir()
 
 
 @app.command("vocabulary")
