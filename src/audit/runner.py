@@ -137,7 +137,7 @@ async def run_audit_async(
         raise ConfigError("site.start_urls: expected at least one URL (or pass a URL argument)")
     configure_vocabulary(config.structured.vocabulary)
     # Imported here: pandas takes ~0.4 s to import, which spot checks should not pay.
-    from audit.reporting import create_run_dir, write_run
+    from audit.reporting import create_run_dir
 
     if resume is not None:
         run_dir = resume
@@ -186,16 +186,7 @@ async def run_audit_async(
             loop.remove_signal_handler(signum)
         analyzer.close()
     try:
-        site = Site(result.pages, store.facts(), store, result.sitemaps.urls, result.traps)
-        store.add_findings(engine.check_site(site), site=True)
-        written = write_run(
-            run_dir,
-            config=config,
-            site=site,
-            findings=store.findings(),
-            structured=store.structured_rows(),
-            meta=run_metadata(result),
-        )
+        written = write_results(run_dir, config=config, result=result, store=store, engine=engine)
     finally:
         store.close()
     if not result.interrupted:
@@ -210,6 +201,29 @@ async def run_audit_async(
         new_by_severity=written.new_by_severity,
         changes=written.changes if written.previous_run else None,
         failure=fail_reason(config.report.fail_on, written.severities, written.new_by_severity),
+    )
+
+
+def write_results(
+    run_dir: Path, *, config: AuditConfig, result: CrawlResult, store: RunStore, engine: Engine
+) -> WrittenRun:
+    """The post-crawl phase: the site rules over the whole crawl, then every table and report.
+
+    Also what ``bench/report_memory.py`` replays from a saved state file.
+    """
+    from audit.reporting import write_run
+    from audit.reporting.memory import release_memory
+
+    site = Site(result.pages, store.facts(), store, result.sitemaps.urls, result.traps)
+    store.add_findings(engine.check_site(site), site=True)
+    release_memory(len(result.pages))  # what the site rules held (all pages' facts, at times)
+    return write_run(
+        run_dir,
+        config=config,
+        site=site,
+        findings=store.findings(),
+        structured=store.structured_rows(),
+        meta=run_metadata(result),
     )
 
 

@@ -14,21 +14,28 @@ from urllib.parse import urlsplit
 
 import pandas as pd
 
-from audit.reporting.tables import read_table
+from audit.reporting.tables import Table, frames, read_table
 
 DIFF_COLUMNS = ("change", "id", "rule", "url", "severity", "message")
+DIFF_INPUT = DIFF_COLUMNS[1:]
+"""The findings columns a diff reads (the rest of each finding stays on disk)."""
 RUN_NAME = re.compile(r"^\d{8}T\d{6}Z(-\d+)?$")
 
 
 def diff_findings(
-    previous: pd.DataFrame, current: pd.DataFrame, current_pages: pd.DataFrame
+    previous: pd.DataFrame, current: pd.DataFrame, current_pages: Table
 ) -> pd.DataFrame:
     """Rows ``change`` = new | resolved | unchanged, in that order."""
     if previous.empty or "id" not in previous.columns:
-        previous = pd.DataFrame(columns=list(DIFF_COLUMNS[1:]))
+        previous = pd.DataFrame(columns=list(DIFF_INPUT))
     before = set(previous["id"])
     after = set(current["id"]) if not current.empty else set()
-    crawled = {_location(url) for url in current_pages.get("url", pd.Series(dtype=str))}
+    crawled = {
+        _location(url)
+        for batch in frames(current_pages, columns=("url",))
+        if "url" in batch
+        for url in batch["url"]
+    }
     new = current[~current["id"].isin(before)] if not current.empty else current
     unchanged = current[current["id"].isin(before)] if not current.empty else current
     gone = previous[~previous["id"].isin(after)]
@@ -43,11 +50,15 @@ def diff_findings(
     return pd.concat(parts, ignore_index=True)
 
 
-def diff_counts(diff: pd.DataFrame | None) -> dict[str, int]:
+def diff_counts(diff: Table | None) -> dict[str, int]:
     """``{"new": n, "resolved": n, "unchanged": n}`` (zeros without a previous run)."""
     counts = {"new": 0, "resolved": 0, "unchanged": 0}
-    if diff is not None and not diff.empty:
-        counts.update(diff["change"].value_counts().to_dict())
+    if diff is None:
+        return counts
+    for part in frames(diff, columns=("change",)):
+        if len(part) and "change" in part:
+            for change, count in part["change"].value_counts().items():
+                counts[change] = counts.get(change, 0) + int(count)
     return counts
 
 
@@ -67,9 +78,9 @@ def previous_run(run_dir: Path) -> Path | None:
 def diff_runs(old_run: Path, new_run: Path) -> pd.DataFrame:
     """Compare any two run folders (``audit diff``)."""
     return diff_findings(
-        read_table(old_run, "findings"),
-        read_table(new_run, "findings"),
-        read_table(new_run, "pages"),
+        read_table(old_run, "findings", DIFF_INPUT),
+        read_table(new_run, "findings", DIFF_INPUT),
+        read_table(new_run, "pages", ("url",)),
     )
 
 

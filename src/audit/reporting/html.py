@@ -17,11 +17,11 @@ from __future__ import annotations
 
 import base64
 import hashlib
-import json
+import itertools
 import math
-import re
+import secrets
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -32,10 +32,19 @@ import pandas as pd
 from jinja2 import Environment, PackageLoader, StrictUndefined
 from markupsafe import Markup
 
-from audit.reporting.diff import DIFF_COLUMNS, diff_counts
+from audit.reporting.diff import diff_counts
 from audit.reporting.guide import health_definition, markdown_paragraphs, why_it_matters
-from audit.reporting.run import FINDING_COLUMNS, PAGE_COLUMNS, health_score
-from audit.reporting.tables import RunTables, write_text
+from audit.reporting.html_data import PageSlices, column_values, json_pieces, payload_stream
+from audit.reporting.html_data import script_json as script_json  # part of this module's API
+from audit.reporting.stats import FindingStats, health_of
+from audit.reporting.tables import (
+    RunTables,
+    Table,
+    column_names,
+    frames,
+    plain_value,
+    row_count,
+)
 from audit.rules import find_rule
 
 SEVERITIES = ("error", "warning", "notice")
@@ -43,9 +52,6 @@ SEVERITY_COLOURS = {"error": "#c62828", "warning": "#b45309", "notice": "#1d4ed8
 NO_RESPONSE = "no response / blocked"
 MAX_PAGES = 20_000
 """Pages embedded in report.html (every page with a finding, then the first others)."""
-FINDING_FIELDS = FINDING_COLUMNS[1:]  # all but the id, which only the diff needs
-DIFF_FIELDS = tuple(name for name in DIFF_COLUMNS if name != "id")
-_JSON_ESCAPES = {char: f"\\u{ord(char):04x}" for char in "<>&\u2028\u2029"}
 
 
 @dataclass(frozen=True)
@@ -97,20 +103,29 @@ def write_html(tables: RunTables, path: Path) -> None:
     env.filters["number"] = lambda value: f"{int(value):,}"
     script = env.get_template("report.js").render()
     style = env.get_template("report.css").render()
+    listed, shown = _pages_shown(tables)
+    # The rows go into the page as JSON written piece by piece: as one string (and its
+    # escaped copy, and the page around it) they would take several times the file's size.
+    marker = f"report-data-{secrets.token_hex(16)}"
     html = env.get_template("report.html.j2").render(
-        **_context(tables),
-        data_json=Markup(script_json(_payload(tables))),  # escaped by script_json
+        **_context(tables, listed),
+        data_json=Markup(marker),  # replaced by the escaped JSON below
         script=Markup(script),  # our own static file
         style=Markup(style),  # our own static file
         csp=_csp(script, style),
     )
-    write_text(path, html)
-
-
-def script_json(value: Any) -> str:
-    """JSON that is inert inside a ``<script>`` element (no ``</script>``, no ``<!--``)."""
-    text = json.dumps(value, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
-    return re.sub("[<>&\u2028\u2029]", lambda match: _JSON_ESCAPES[match.group()], text)
+    before, _, after = html.partition(marker)
+    del html
+    temporary = path.with_name(f".{path.name}.tmp")
+    try:
+        with temporary.open("w", encoding="utf-8") as out:
+            out.write(before)
+            for piece in json_pieces(payload_stream(tables, shown)):
+                out.write(piece)
+            out.write(after)
+        temporary.replace(path)
+    finally:
+        temporary.unlink(missing_ok=True)
 
 
 def http_href(value: Any) -> str | None:
@@ -135,15 +150,19 @@ def _csp(script: str, style: str) -> str:
     )
 
 
-def _context(tables: RunTables) -> dict[str, Any]:
-    meta, findings, pages = tables.meta, tables.findings, tables.pages
+def _context(tables: RunTables, pages_listed: int) -> dict[str, Any]:
+    meta, pages, stats = tables.meta, tables.pages, tables.stats
     summary = _summary(tables.summary)
-    counts = Counter(_column(findings, "severity"))
-    severities = {name: int(summary.get(f"{name}s", counts[name])) for name in SEVERITIES}
-    fallback = health_score(findings, pages) if {"url", "severity"} <= set(findings) else 100
-    score = int(float(summary.get("health_score", fallback)))
+    severities = {
+        name: int(summary.get(f"{name}s", stats.severities.get(name, 0))) for name in SEVERITIES
+    }
+    if "health_score" in summary:
+        score = int(float(summary["health_score"]))
+    else:
+        score = health_of(stats.worst, pages) if {"url", "severity"} <= stats.columns else 100
     changes = diff_counts(tables.diff) if tables.diff is not None else None
-    top_issues = _top_issues(findings)
+    top_issues = _top_issues(stats)
+    total_pages = row_count(pages)
     return {
         "site": str(meta.get("site") or summary.get("site") or "site"),
         "run": str(meta.get("run") or summary.get("run") or tables.run_dir.name),
@@ -151,7 +170,7 @@ def _context(tables: RunTables) -> dict[str, Any]:
         "duration": meta.get("duration_s"),
         "interrupted": (meta.get("status") or summary.get("status")) == "interrupted",
         "previous_run": meta.get("previous_run") or summary.get("previous_run") or "",
-        "pages": int(summary.get("pages", len(pages))),
+        "pages": int(summary["pages"]) if "pages" in summary else total_pages,
         "html_pages": (meta.get("counts") or {}).get("html_pages"),
         "severities": severities,
         "total": sum(severities.values()),
@@ -160,9 +179,9 @@ def _context(tables: RunTables) -> dict[str, Any]:
         "score_definition": [health_definition()],
         "changes": changes,
         "severity_ring": _ring([(s, severities[s], SEVERITY_COLOURS[s]) for s in SEVERITIES]),
-        "pages_listed": len(_pages_shown(tables)),
-        "pages_omitted": len(pages) - len(_pages_shown(tables)),
-        "charts": _charts(findings, pages, top_issues),
+        "pages_listed": pages_listed,
+        "pages_omitted": total_pages - pages_listed,
+        "charts": _charts(stats, pages, top_issues),
         "top_issues": top_issues,
     }
 
@@ -171,19 +190,29 @@ def _summary(frame: pd.DataFrame) -> dict[str, str]:
     if frame.empty or "metric" not in frame:
         return {}
     values = {
-        str(k): str(_plain_value(v, ""))
+        str(k): str(plain_value(v, ""))
         for k, v in zip(frame["metric"], frame["value"], strict=False)
     }
     return {key: value for key, value in values.items() if value != ""}
 
 
-def _charts(findings: pd.DataFrame, pages: pd.DataFrame, top: list[dict[str, Any]]) -> list[Chart]:
-    categories = Counter(_column(findings, "category")).most_common()
+def _charts(stats: FindingStats, pages: Table, top: list[dict[str, Any]]) -> list[Chart]:
+    categories: Counter[Any] = Counter()
+    for category, count in stats.categories.items():
+        categories["" if category is None else category] += count
     rules = [(i["rule"], i["count"], SEVERITY_COLOURS[i["severity"]]) for i in top]
-    statuses = Counter(_status(value) for value in _column(pages, "status", None))
+    statuses = Counter(
+        _status(value)
+        for part in frames(pages, columns=("status",))
+        for value in column_values(part, "status", None)
+    )
     status_rows = sorted(statuses.items(), key=lambda item: (item[0] == NO_RESPONSE, item[0]))
     return [
-        _bar_chart("category", "Findings by category", [(c, n, "#4f46e5") for c, n in categories]),
+        _bar_chart(
+            "category",
+            "Findings by category",
+            [(c, n, "#4f46e5") for c, n in categories.most_common()],
+        ),
         _bar_chart("rules", "Top 10 rules", rules, "Coloured by their most severe finding."),
         _bar_chart(
             "status",
@@ -221,29 +250,23 @@ def _ring(items: list[tuple[str, int, str]], total: int | None = None) -> list[S
     return segments
 
 
-def _top_issues(findings: pd.DataFrame, limit: int = 10) -> list[dict[str, Any]]:
-    if findings.empty or "rule" not in findings:
-        return []
+def _top_issues(stats: FindingStats, limit: int = 10) -> list[dict[str, Any]]:
     issues = []
-    for rule_name, group in findings.groupby("rule", sort=False):
-        rule = find_rule(str(rule_name))
-        fixes = Counter(text for text in _column(group, "fix") if text)
-        messages = Counter(_column(group, "message"))
-        present = set(_column(group, "severity"))
-        urls = list(dict.fromkeys(_column(group, "url")))
+    for found in stats.rules.values():
+        rule = find_rule(str(found.name))
         issues.append(
             {
-                "rule": str(rule_name),
-                "count": len(group),
-                "pages": len(urls),
-                "severity": next((s for s in SEVERITIES if s in present), "notice"),
-                "category": rule.meta.category if rule else _first(_column(group, "category")),
+                "rule": str(found.name),
+                "count": found.count,
+                "pages": len(found.urls),
+                "severity": next((s for s in SEVERITIES if s in found.levels), "notice"),
+                "category": rule.meta.category if rule else str(plain_value(found.category, "")),
                 "summary": " ".join(markdown_paragraphs(rule.summary))
                 if rule
-                else _first(messages),
-                "why": why_it_matters(str(rule_name)).split("\n\n") if rule else [],
-                "fix": fixes.most_common(1)[0][0] if fixes else "",
-                "examples": urls[:3],
+                else str(found.message),
+                "why": why_it_matters(str(found.name)).split("\n\n") if rule else [],
+                "fix": found.fixes.most_common(1)[0][0] if found.fixes else "",
+                "examples": list(itertools.islice(found.urls, 3)),
             }
         )
     rank = {name: index for index, name in enumerate(SEVERITIES)}
@@ -252,65 +275,45 @@ def _top_issues(findings: pd.DataFrame, limit: int = 10) -> list[dict[str, Any]]
 
 
 def _payload(tables: RunTables) -> dict[str, Any]:
-    """The rows the report's script renders, as arrays (field names alongside).
-
-    URLs and fix texts repeat a lot, so rows refer to them by index in ``urls``/``fixes``.
-    """
-    urls: dict[str, int] = {}
-    fixes: dict[str, int] = {}
-
-    def rows(frame: pd.DataFrame, fields: tuple[str, ...], default: Any = "") -> Iterator[list]:
-        at = fields.index("url")
-        for row in map(list, zip(*(_column(frame, name, default) for name in fields), strict=True)):
-            row[at] = urls.setdefault(str(row[at]), len(urls))
-            yield row
-
-    diff = tables.diff if tables.diff is not None else pd.DataFrame()
+    """The report's data block as one dict (see :func:`payload_stream`), lists filled in."""
+    stream = payload_stream(tables, _pages_shown(tables)[1])
+    # In order: the rows fill the URL and fix lists that come after them.
     return {
-        "findingFields": FINDING_FIELDS,
-        "pageFields": PAGE_COLUMNS,
-        "diffFields": DIFF_FIELDS,
-        "hasDiff": tables.diff is not None,
-        "findings": [
-            [*row[:-1], fixes.setdefault(row[-1], len(fixes))]
-            for row in rows(tables.findings, FINDING_FIELDS)
-        ],
-        "pages": list(rows(_pages_shown(tables), PAGE_COLUMNS, None)),
-        "diff": [row for row in rows(diff, DIFF_FIELDS) if row[0] in ("new", "resolved")],
-        "urls": list(urls),
-        "fixes": list(fixes),
+        key: list(value) if isinstance(value, Iterator) else value() if callable(value) else value
+        for key, value in stream.items()
     }
 
 
-def _pages_shown(tables: RunTables) -> pd.DataFrame:
-    """Every page with a finding, then others up to :data:`MAX_PAGES` (pages.csv has all)."""
+def _pages_shown(tables: RunTables) -> tuple[int, PageSlices]:
+    """Every page with a finding, then others up to :data:`MAX_PAGES` (pages.csv has all).
+
+    Returns how many pages that is, and a function that reads them in slices
+    (of some ``columns`` only, when given; ``url`` is always among them).
+    """
     pages = tables.pages
-    if len(pages) <= MAX_PAGES or "url" not in pages:
-        return pages
-    flagged = pages["url"].isin(set(_column(tables.findings, "url")))
-    others = (~flagged).cumsum() <= max(0, MAX_PAGES - int(flagged.sum()))
-    return pages[flagged | (~flagged & others)]
+    total = row_count(pages)
+    if total <= MAX_PAGES or "url" not in column_names(pages):
+        return total, lambda columns=None: frames(pages, columns=columns)
+    with_findings = set(tables.stats.worst)
 
+    def has_finding(part: pd.DataFrame) -> pd.Series:
+        # Not Series.isin: on Arrow-backed text it converts the whole set on every call.
+        flags = [url in with_findings for url in part["url"].tolist()]
+        return pd.Series(flags, index=part.index, dtype=bool)
 
-def _column(frame: pd.DataFrame, name: str, default: Any = "") -> list[Any]:
-    """A column as plain Python values (missing values become ``default``)."""
-    if name not in frame:
-        return [default] * len(frame)
-    return [_plain_value(value, default) for value in frame[name].tolist()]
+    flagged = sum(int(has_finding(part).sum()) for part in frames(pages, columns=("url",)))
+    room = max(0, MAX_PAGES - flagged)
 
+    def shown(columns: Sequence[str] | None = None) -> Iterator[pd.DataFrame]:
+        read = None if columns is None else ["url", *columns]
+        others = 0  # pages without a finding before this slice
+        for part in frames(pages, columns=read):
+            with_finding = has_finding(part)
+            without = ~with_finding
+            yield part[with_finding | (without & (without.cumsum() + others <= room))]
+            others += int(without.sum())
 
-def _plain_value(value: Any, default: Any) -> Any:
-    if value is None or (not isinstance(value, str | list | tuple) and pd.isna(value)):
-        return default
-    if isinstance(value, bool | str):
-        return value
-    if hasattr(value, "item"):  # numpy scalars
-        value = value.item()
-    if isinstance(value, float) and not math.isfinite(value):
-        return default
-    if isinstance(value, float) and value.is_integer():
-        return int(value)
-    return value if isinstance(value, int | float) else str(value)
+    return flagged + min(room, total - flagged), shown
 
 
 def _status(value: Any) -> str:
@@ -335,14 +338,10 @@ def _when(value: Any) -> str:
     try:
         moment = datetime.fromisoformat(str(value))
     except ValueError:
-        return str(_plain_value(value, ""))
+        return str(plain_value(value, ""))
     zone = "UTC" if moment.utcoffset() is not None and not moment.utcoffset() else ""
     return f"{moment:%d %b %Y, %H:%M} {zone}".strip()
 
 
 def _clip(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
-
-
-def _first(values: Any) -> str:
-    return str(next(iter(values), ""))

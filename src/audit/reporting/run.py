@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import platform
 import shutil
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from importlib import metadata
@@ -21,72 +21,53 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 from audit.config import AuditConfig
-from audit.models import Finding, Hop, StructuredRow
-from audit.reporting.diff import RUN_NAME, diff_counts, diff_findings, previous_run
+from audit.models import Finding, StructuredRow
+from audit.reporting.diff import DIFF_INPUT, RUN_NAME, diff_counts, diff_findings, previous_run
+from audit.reporting.memory import release_memory
+from audit.reporting.stats import finding_stats, health_of
 from audit.reporting.tables import (
     REPORT_ROWS,
+    ParquetTable,
     RunTables,
-    finding_id,
+    Table,
     head_table,
-    neutralised,
     read_table,
+    row_count,
     write_table,
     write_text,
+)
+from audit.reporting.writers import (
+    FINDING_COLUMNS,
+    LINK_COLUMNS,
+    PAGE_COLUMNS,
+    STRUCTURED_COLUMNS,
+    format_chain,
+    write_chunked,
+    write_findings,
+    write_links,
+    write_pages,
+    write_structured,
 )
 
 if TYPE_CHECKING:
     from audit.site import Site
 
-PAGE_COLUMNS = (
-    "url",
-    "final_url",
-    "status",
-    "content_type",
-    "depth",
-    "inlinks",
-    "found_on",
-    "source",
-    "in_sitemap",
-    "redirect_hops",
-    "redirect_chain",
-    "fetch_ms",
-    "bytes",
-    "encoding",
-    "truncated",
-    "outlinks",
-    "title",
-    "meta_description",
-    "h1",
-    "words",
-    "indexable",
-    "canonical",
-    "error",
-    "error_kind",
-)
-LINK_COLUMNS = ("source", "target", "anchor", "rel", "nofollow", "target_status")
-_CHUNK = 50_000
-FINDING_COLUMNS = (
-    "id",
-    "url",
-    "rule",
-    "code",
-    "severity",
-    "category",
-    "message",
-    "evidence",
-    "selector",
-    "fix",
-)
-STRUCTURED_COLUMNS = (
-    "url",
-    "syntax",
-    "type",
-    "id",
-    "location",
-    "properties",
-    "status",
-    "findings",
-)
+__all__ = [
+    "FINDING_COLUMNS",
+    "LINK_COLUMNS",
+    "PAGE_COLUMNS",
+    "STRUCTURED_COLUMNS",
+    "WrittenRun",
+    "create_run_dir",
+    "format_chain",
+    "health_score",
+    "prune_runs",
+    "render_reports",
+    "summary_frame",
+    "update_latest",
+    "write_chunked",
+    "write_run",
+]
 _VERSIONED = ("site-audit", "httpx", "selectolax", "extruct", "pandas", "protego", "pydantic")
 
 
@@ -105,165 +86,40 @@ def create_run_dir(out_dir: Path, site: str, started_at: datetime) -> Path:
     raise FileExistsError(f"{site_dir}: too many runs started at {stamp}")
 
 
-def format_chain(chain: tuple[Hop, ...]) -> str:
-    """``301 http://a/ -> http://b/ | 302 http://b/ -> http://c/``"""
-    return " | ".join(f"{hop.status} {hop.url} -> {hop.location}" for hop in chain)
-
-
-def pages_frame(site: Site) -> pd.DataFrame:
-    """One row per URL fetched or attempted, in the documented column order.
-
-    Built column by column: a list of 100,000 row dicts would hold a copy of
-    every key per row (hundreds of MB) where columns share the values.
-    """
-    inlinks = site.inlinks
-    columns: dict[str, list[Any]] = {name: [] for name in PAGE_COLUMNS}
-    add = {name: column.append for name, column in columns.items()}
-    for page in site.pages:
-        facts = site.facts.get(page.url) if page.is_html else None
-        add["url"](page.url)
-        add["final_url"](page.final_url)
-        add["status"](page.status)
-        add["content_type"](page.content_type)
-        add["depth"](page.depth)
-        add["inlinks"](inlinks.get(page.url, 0))
-        add["found_on"](page.found_on)
-        add["source"](page.source)
-        add["in_sitemap"](page.in_sitemap)
-        add["redirect_hops"](len(page.redirect_chain))
-        add["redirect_chain"](format_chain(page.redirect_chain))
-        add["fetch_ms"](page.fetch_ms)
-        add["bytes"](page.bytes)
-        add["encoding"](page.encoding)
-        add["truncated"](page.truncated)
-        add["outlinks"](page.outlinks)
-        add["title"](page.title)
-        add["meta_description"](facts.meta_description if facts else None)
-        add["h1"](facts.h1 if facts else None)
-        add["words"](facts.words if facts else None)
-        add["indexable"](facts.indexable if facts else None)
-        add["canonical"](facts.canonical if facts else None)
-        add["error"](page.error)
-        add["error_kind"](page.error_kind)
-    frame = pd.DataFrame(columns)
-    return frame.astype({"status": "Int64", "depth": "Int64", "words": "Int64"})
-
-
-def write_links(site: Site, run_dir: Path) -> int:
-    """links.csv and links.parquet, in chunks; returns the number of links written."""
-    status = {page.url: page.status for page in site.pages}
-    rows = (
-        (row.source, row.target, row.anchor, row.rel, row.nofollow, status.get(row.target))
-        for row in site.links.rows()
-    )
-    return write_chunked(run_dir, "links", LINK_COLUMNS, rows, {"target_status": "Int64"})
-
-
-def write_findings(run_dir: Path, findings: Iterable[Finding]) -> int:
-    """findings.csv and findings.parquet, in chunks, each row with its stable id."""
-    rows = (
-        (
-            finding_id(finding.rule, finding.url, finding.selector, finding.evidence),
-            finding.url,
-            finding.rule,
-            finding.code,
-            finding.severity.value,
-            finding.category,
-            finding.message,
-            finding.evidence,
-            finding.selector,
-            finding.fix,
-        )
-        for finding in findings
-    )
-    return write_chunked(run_dir, "findings", FINDING_COLUMNS, rows)
-
-
-def write_structured(run_dir: Path, rows: Iterable[StructuredRow]) -> int:
-    """structured_data.csv and .parquet, in chunks (a large site has millions of nodes)."""
-    values = (row.values() for row in rows)
-    return write_chunked(run_dir, "structured_data", STRUCTURED_COLUMNS, values)
-
-
-def write_chunked(
-    run_dir: Path,
-    name: str,
-    columns: tuple[str, ...],
-    rows: Iterable[tuple[object, ...]],
-    dtypes: dict[str, str] | None = None,
-) -> int:
-    """``name``.csv (neutralised) and ``name``.parquet from rows, ``_CHUNK`` rows at a time.
-
-    Memory stays at one chunk whatever the number of rows. Both files are
-    written to temporary names and renamed when complete. Returns the row count.
-    """
-    import pyarrow as pa
-    import pyarrow.parquet as pq
-
-    csv_path, parquet_path = run_dir / f"{name}.csv", run_dir / f"{name}.parquet"
-    csv_tmp = csv_path.with_name(f".{csv_path.name}.tmp")
-    parquet_tmp = parquet_path.with_name(f".{parquet_path.name}.tmp")
-    written = 0
-    writer: pq.ParquetWriter | None = None
-    try:
-        for chunk in _chunks(rows, _CHUNK):
-            frame = pd.DataFrame(chunk, columns=list(columns))
-            if dtypes:
-                frame = frame.astype(dtypes)
-            neutralised(frame).to_csv(
-                csv_tmp,
-                index=False,
-                header=written == 0,
-                mode="w" if written == 0 else "a",
-                encoding="utf-8",
-                lineterminator="\n",
-            )
-            schema = writer.schema if writer is not None else None
-            table = pa.Table.from_pandas(frame, schema=schema, preserve_index=False)
-            if writer is None:
-                writer = pq.ParquetWriter(parquet_tmp, table.schema)
-            writer.write_table(table)
-            written += len(chunk)
-        if writer is None:  # no rows: the header-only tables
-            write_table(pd.DataFrame(columns=list(columns)), run_dir, name)
-            return 0
-        writer.close()
-        csv_tmp.replace(csv_path)
-        parquet_tmp.replace(parquet_path)
-    finally:
-        csv_tmp.unlink(missing_ok=True)
-        parquet_tmp.unlink(missing_ok=True)
-    return written
-
-
-def _chunks(rows: Iterable[tuple[object, ...]], size: int) -> Iterator[list[tuple[object, ...]]]:
-    chunk: list[tuple[object, ...]] = []
-    for row in rows:
-        chunk.append(row)
-        if len(chunk) >= size:
-            yield chunk
-            chunk = []
-    if chunk:
-        yield chunk
-
-
 def summary_frame(
-    meta: dict[str, Any], findings: pd.DataFrame, pages: pd.DataFrame, diff: pd.DataFrame | None
+    meta: dict[str, Any], findings: Table, pages: Table, diff: Table | None
 ) -> pd.DataFrame:
     """The headline numbers as ``metric``/``value`` rows (the Summary sheet and the cards)."""
-    severities = findings["severity"].value_counts() if not findings.empty else pd.Series()
-    changes = diff_counts(diff)
+    stats = finding_stats(findings)
+    return summary_table(
+        meta,
+        severities=stats.severities,
+        pages=row_count(pages),
+        health=health_of(stats.worst, pages),
+        changes=diff_counts(diff),
+    )
+
+
+def summary_table(
+    meta: dict[str, Any],
+    *,
+    severities: Mapping[Any, int],
+    pages: int,
+    health: int,
+    changes: Mapping[str, int],
+) -> pd.DataFrame:
+    """The summary table from numbers already counted (see :func:`summary_frame`)."""
     rows = [
         ("site", meta.get("site", "")),
         ("run", meta.get("run", "")),
         ("status", meta.get("status", "")),
         ("started_at", meta.get("started_at", "")),
-        ("pages", len(pages)),
+        ("pages", pages),
         ("html_pages", meta.get("counts", {}).get("html_pages", 0)),
         ("errors", int(severities.get("error", 0))),
         ("warnings", int(severities.get("warning", 0))),
         ("notices", int(severities.get("notice", 0))),
-        ("health_score", health_score(findings, pages)),
+        ("health_score", health),
         ("new", changes["new"]),
         ("resolved", changes["resolved"]),
         ("unchanged", changes["unchanged"]),
@@ -274,26 +130,14 @@ def summary_frame(
     )
 
 
-def health_score(findings: pd.DataFrame, pages: pd.DataFrame) -> int:
+def health_score(findings: Table, pages: Table) -> int:
     """0-100: the share of requested URLs free of problems.
 
     A URL with an error finding counts as 1 problem page, one with only warnings
     as 0.5; notices do not count. Score = 100 × (1 − problem pages / URLs
     requested), rounded. URLs blocked by robots.txt are not requested.
     """
-    requested = pages[pages["status"].notna()] if "status" in pages else pages
-    total = len(requested)
-    if total == 0:
-        return 100
-    findings = (
-        findings[findings["url"].isin(set(requested["url"]))] if not findings.empty else findings
-    )
-    if findings.empty:
-        return 100
-    worst = findings.groupby("url")["severity"].agg(set)
-    errors = sum(1 for levels in worst if "error" in levels)
-    warnings = sum(1 for levels in worst if "error" not in levels and "warning" in levels)
-    return round(100 * max(0.0, 1 - (errors + 0.5 * warnings) / total))
+    return health_of(finding_stats(findings).worst, pages)
 
 
 @dataclass(frozen=True)
@@ -316,48 +160,86 @@ def write_run(
     structured: Iterable[StructuredRow],
     meta: dict[str, Any],
 ) -> WrittenRun:
-    """Write every table (CSV and Parquet), the diff, run.json, report.xlsx and report.html."""
-    pages = pages_frame(site)
-    write_table(pages, run_dir, "pages")
+    """Write every table (CSV and Parquet), the diff, run.json, report.xlsx and report.html.
+
+    The long tables are written in chunks and the reports read them back from
+    Parquet in slices, with the findings counted in one pass: no step holds a
+    whole table of a large site in memory, and each gives its memory back.
+    """
+    urls = len(site.pages)
+    write_pages(site, run_dir)
+    release_memory(urls)
     write_links(site, run_dir)
+    site.forget_indexes()  # used by the two tables above only
+    release_memory(urls)
     write_findings(run_dir, findings)
-    finding_rows = read_table(run_dir, "findings")
     write_structured(run_dir, structured)
+    release_memory(urls)
+    return _write_reports(run_dir, config, meta)
+
+
+def _write_reports(run_dir: Path, config: AuditConfig, meta: dict[str, Any]) -> WrittenRun:
+    """The diff, run.json, the summary and both reports, from the tables on disk."""
+    pages = ParquetTable(run_dir / "pages.parquet")
+    finding_rows = ParquetTable(run_dir / "findings.parquet")
+    stats = finding_stats(finding_rows)
     before = previous_run(run_dir)
-    diff = diff_findings(read_table(before, "findings"), finding_rows, pages) if before else None
-    if diff is not None:
-        write_table(diff, run_dir, "diff")
-    meta = {**meta, "counts": {**meta.get("counts", {}), "findings": len(finding_rows)}}
+    changes = diff_counts(None)
+    new_by_severity = _counts(stats.severities)  # with nothing to compare with, all are new
+    diff: ParquetTable | None = None
+    if before:
+        diff, changes, new_by_severity = _write_diff(run_dir, before, pages)
+    meta = {**meta, "counts": {**meta.get("counts", {}), "findings": stats.rows}}
     run_info = {
         **meta,
         "site": config.site_name,
         "run": run_dir.name,
         "previous_run": before.name if before else None,
-        "diff": diff_counts(diff) if diff is not None else None,
+        "diff": changes if before else None,
         "versions": _versions(),
         "config": config.masked(),
     }
     write_text(run_dir / "run.json", json.dumps(run_info, indent=2, ensure_ascii=False) + "\n")
-    summary = summary_frame(run_info, finding_rows, pages, diff)
-    write_table(summary, run_dir, "summary")
-    render_reports(
-        RunTables(
-            run_dir,
-            run_info,
-            summary,
-            finding_rows,
-            pages,
-            head_table(run_dir, "structured_data", REPORT_ROWS),
-            diff,
-        )
+    summary = summary_table(
+        run_info,
+        severities=stats.severities,
+        pages=pages.num_rows,
+        health=health_of(stats.worst, pages),
+        changes=changes,
     )
-    new = diff[diff["change"] == "new"] if diff is not None else finding_rows
+    write_table(summary, run_dir, "summary")
+    structured_head = head_table(run_dir, "structured_data", REPORT_ROWS)
+    release_memory(pages.num_rows)
+    render_reports(
+        RunTables(run_dir, run_info, summary, finding_rows, pages, structured_head, diff, stats)
+    )
     return WrittenRun(
         run_dir=run_dir,
-        severities=_counts(finding_rows),
-        new_by_severity=_counts(new),
-        changes=diff_counts(diff),
+        severities=_counts(stats.severities),
+        new_by_severity=new_by_severity,
+        changes=changes,
         previous_run=before,
+    )
+
+
+def _write_diff(
+    run_dir: Path, before: Path, pages: ParquetTable
+) -> tuple[ParquetTable, dict[str, int], dict[str, int]]:
+    """diff.csv and diff.parquet against ``before``; the diff table, its counts, new by severity.
+
+    Only the columns a diff shows are read from either findings table.
+    """
+    frame = diff_findings(
+        read_table(before, "findings", DIFF_INPUT),
+        read_table(run_dir, "findings", DIFF_INPUT),
+        pages,
+    )
+    write_table(frame, run_dir, "diff")
+    new = frame.loc[frame["change"] == "new", "severity"]
+    return (
+        ParquetTable(run_dir / "diff.parquet"),
+        diff_counts(frame),
+        _counts(new.value_counts().to_dict() if len(new) else {}),
     )
 
 
@@ -392,13 +274,14 @@ def render_reports(tables: RunTables) -> None:
     from audit.reporting.xlsx import write_xlsx
 
     write_xlsx(tables, tables.run_dir / "report.xlsx")
+    # The workbook's hyperlinks and row heights, held until it was closed, go back.
+    release_memory(row_count(tables.pages))
     write_html(tables, tables.run_dir / "report.html")
 
 
-def _counts(frame: pd.DataFrame) -> dict[str, int]:
+def _counts(severities: Mapping[Any, int]) -> dict[str, int]:
     counts = {"error": 0, "warning": 0, "notice": 0}
-    if not frame.empty:
-        counts.update(frame["severity"].value_counts().to_dict())
+    counts.update({str(level): int(n) for level, n in severities.items()})
     return counts
 
 
