@@ -1014,15 +1014,20 @@ def test_every_rule_on_every_seed_page() -> None:
     assert not crashed, [finding.message for finding in crashed]
 
 
+def audit_whole_page(html: str, url: str, headers: dict[str, str]) -> None:
+    """Every view, the summary and every page rule, none of which may raise or crash."""
+    page = Page(url, html, headers)
+    read_every_view(page)
+    summarize(page)
+    assert_no_rule_crashed(ENGINE.check_page(page), page)
+
+
 @given(mutated_seeds(), PAGE_URLS, HEADERS)
 @PAGES
 def test_mutated_seed_pages_never_raise_and_no_rule_crashes(
     html: str, url: str, headers: dict[str, str]
 ) -> None:
-    page = Page(url, html, headers)
-    read_every_view(page)
-    summarize(page)
-    assert_no_rule_crashed(ENGINE.check_page(page), page)
+    audit_whole_page(html, url, headers)
 
 
 @given(TAG_SOUP, PAGE_URLS, HEADERS)
@@ -1033,10 +1038,7 @@ def test_mutated_seed_pages_never_raise_and_no_rule_crashes(
 def test_tag_soup_pages_never_raise_and_no_rule_crashes(
     html: str, url: str, headers: dict[str, str]
 ) -> None:
-    page = Page(url, html, headers)
-    read_every_view(page)
-    summarize(page)
-    assert_no_rule_crashed(ENGINE.check_page(page), page)
+    audit_whole_page(html, url, headers)
 
 
 @given(st.text(TEXT_ALPHABET | st.sampled_from("<>/=\"'&;!-{}[]:,"), max_size=300), PAGE_URLS)

@@ -186,7 +186,11 @@ class Scope:
         exclude: tuple[str, ...] = (),
     ) -> Scope:
         """Build the scope from config values (start URLs already normalised)."""
-        hosts = frozenset() if allowed_domains else frozenset(_host_port(u) for u in start_urls)
+        hosts = (
+            frozenset()
+            if allowed_domains
+            else frozenset(_host_and_port(_authority(u))[1] for u in start_urls)
+        )
         return cls(
             hosts=hosts,
             domains=frozenset(allowed_domains or (urlsplit(u).hostname or "" for u in start_urls)),
@@ -198,8 +202,7 @@ class Scope:
 
     def host_allowed(self, url: str) -> bool:
         """True when the URL's host (and port, for start-URL scope) is in scope."""
-        authority = _AUTHORITY.match(url)
-        host, host_port = _host_and_port(authority.group(1) if authority else "")
+        host, host_port = _host_and_port(_authority(url))
         if self.subdomains and any(host.endswith("." + domain) for domain in self.domains):
             return True
         if self.hosts:
@@ -220,16 +223,15 @@ class Scope:
 _AUTHORITY = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://([^/?#]*)")
 
 
-def _host_port(url: str) -> str:
-    # A default port is left empty so http and https of one host are one scope entry.
-    parts = urlsplit(url)
-    port = parts.port if parts.port != _DEFAULT_PORTS.get(parts.scheme) else None
-    return f"{parts.hostname}:{port or ''}"
+def _authority(url: str) -> str:
+    found = _AUTHORITY.match(url)
+    return found.group(1) if found else ""
 
 
 @lru_cache(maxsize=1024)
 def _host_and_port(authority: str) -> tuple[str, str]:
-    """(host, ``host:port``) of a normalised URL's authority (default ports already dropped)."""
+    """(host, ``host:port``) of a normalised URL's authority (default ports already dropped,
+    so http and https of one host are one scope entry)."""
     try:
         parts = urlsplit(f"//{authority}")
         return parts.hostname or "", f"{parts.hostname}:{parts.port or ''}"
