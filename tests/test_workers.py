@@ -178,3 +178,28 @@ def test_a_cancelled_caller_does_not_take_another_task_answer() -> None:
             tasks.close()
 
     assert run(cancel_first()) == "second"
+
+
+def test_closing_the_last_pool_stops_the_fork_server() -> None:
+    from multiprocessing import forkserver
+
+    async def answer(tasks: ProcessPool) -> object:
+        return await tasks.run(_echo, "up")
+
+    first = ProcessPool(1, _nothing)
+    second = ProcessPool(1, _nothing)
+    assert run(answer(first)) == "up"
+    server = forkserver._forkserver._forkserver_pid
+    assert server is not None
+    first.close()
+    assert forkserver._forkserver._forkserver_pid == server  # the second pool still uses it
+    assert run(answer(second)) == "up"
+    second.close()
+    assert forkserver._forkserver._forkserver_pid is None
+    with pytest.raises(ChildProcessError):
+        os.waitpid(server, os.WNOHANG)  # exited and reaped
+    again = ProcessPool(1, _nothing)  # a later pool starts a new server
+    try:
+        assert run(answer(again)) == "up"
+    finally:
+        again.close()

@@ -29,7 +29,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
 from multiprocessing.reduction import ForkingPickler
-from typing import Any
+from typing import Any, ClassVar
 
 QUEUE_BYTES = 96 * 1024
 """The largest task queued behind a busy worker: a Unix socket buffers ~200 KB by
@@ -71,11 +71,14 @@ class ProcessPool:
     _workers: list[_Worker] = field(default_factory=list, init=False)
     _pending: deque[_Task] = field(default_factory=deque, init=False)
     _closed: bool = field(default=False, init=False)
+    _fork_server_pools: ClassVar[int] = 0  # open pools whose workers come from the fork server
 
     def __post_init__(self) -> None:
         self._context = multiprocessing.get_context(self.start_method)
-        if self.preload and self.start_method == "forkserver":
-            self._context.set_forkserver_preload(list(self.preload))
+        if self.start_method == "forkserver":
+            if self.preload:
+                self._context.set_forkserver_preload(list(self.preload))
+            ProcessPool._fork_server_pools += 1
         self._queue_bytes = 0
         for _ in range(self.processes):
             self._spawn()
@@ -90,7 +93,13 @@ class ProcessPool:
         return await task.answer
 
     def close(self) -> None:
-        """Stop every worker (running and waiting tasks are abandoned)."""
+        """Stop every worker (running and waiting tasks are abandoned).
+
+        The last pool to close also stops the fork server: it holds the preloaded
+        modules (~60 MB), which the reports written after a crawl can use.
+        """
+        if self._closed:
+            return
         self._closed = True
         for worker in self._workers:
             self._remove_reader(worker)
@@ -100,6 +109,10 @@ class ProcessPool:
             worker.process.join(timeout=5)
         self._workers.clear()
         self._pending.clear()
+        if self.start_method == "forkserver":
+            ProcessPool._fork_server_pools -= 1
+            if not ProcessPool._fork_server_pools:
+                _stop_fork_server()
 
     def _spawn(self) -> None:
         parent, child = self._context.Pipe(duplex=True)
@@ -201,6 +214,20 @@ def _queue_limit(connection: Connection) -> int:
             return duplicate.getsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF) // 3
     except OSError:
         return 0
+
+
+def _stop_fork_server() -> None:
+    """Stop multiprocessing's fork server; the next pool starts a new one.
+
+    ``ForkServer._stop`` is private (CPython's tests use it) but present since
+    Python 3.8; without it the server simply lives on.
+    """
+    from multiprocessing import forkserver
+
+    stop = getattr(getattr(forkserver, "_forkserver", None), "_stop", None)
+    if stop is not None:
+        with contextlib.suppress(OSError):
+            stop()
 
 
 def _serve(connection: Connection, initializer: Callable[..., None], initargs: tuple) -> None:
