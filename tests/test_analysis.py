@@ -186,12 +186,12 @@ def test_store_serves_facts_by_depth_then_url_and_can_leave_entities_out(tmp_pat
     view = store.facts()
     order = [facts.url.rsplit("/", 1)[1] for facts in view.ordered()]
     assert order == ["top", "a", "b", "deep", "z"]
-    assert all(not facts.entities for facts in view.ordered(entities=False))
+    assert all(not facts.entities for facts in view.ordered(["title"]))
     assert view["https://c.test/a"].entities == report.facts.entities
     store.close()
 
 
-def test_store_keeps_every_fact_field_and_slim_reads_leave_the_long_ones_out(
+def test_store_keeps_every_fact_field_and_reads_only_the_named_ones(
     tmp_path: Path,
 ) -> None:
     from audit.site import PageFacts
@@ -209,8 +209,16 @@ def test_store_keeps_every_fact_field_and_slim_reads_leave_the_long_ones_out(
     view = store.facts()
     assert view[full.url] == full
     assert view["https://c.test/empty"] == PageFacts(url="https://c.test/empty")
-    slim = next(view.ordered(entities=False, slim=True))
-    assert slim == replace(full, meta_description=None, h1=None, hreflang=(), entities=())
+    texts = next(view.ordered(["title", "text_hash", "simhash", "words"]))
+    assert texts == replace(full, meta_description=None, h1=None, hreflang=(), entities=())
+    # The URL, indexability and canonical always come: rules need them to group pages.
+    titles = next(view.ordered(["title"]))
+    assert titles == PageFacts(
+        url=full.url, title=full.title, indexable=False, canonical=full.canonical
+    )
+    assert next(view.ordered()) == full
+    with pytest.raises(ValueError, match="no such page facts: titel"):
+        view.ordered(["titel"])
     store.close()
 
 

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Collection, Iterable, Iterator, Mapping
 from dataclasses import fields
 from pathlib import Path
 from typing import Any
@@ -229,21 +229,21 @@ class FactsView(Mapping[str, PageFacts]):
         cursor = self._db.execute(f"SELECT {_FACT_COLUMNS} FROM facts ORDER BY rowid")
         return map(_facts_from_row, cursor)
 
-    def ordered(self, *, entities: bool = True, slim: bool = False) -> Iterator[PageFacts]:
+    def ordered(self, fields: Collection[str] | None = None) -> Iterator[PageFacts]:
         """Every page's facts by click depth (pages without one last), then URL.
 
-        SQLite sorts, so memory stays flat; ``entities=False`` leaves out the
-        organisations and people (most of the bytes) for rules that compare text,
-        ``slim`` also the description, H1 and hreflang alternates. Columns left
-        out are not even read from the file.
+        SQLite sorts, so memory stays flat. ``fields`` names the facts a rule
+        compares: only those, the URL, ``indexable`` and ``canonical`` are read
+        from the file (the others keep their defaults), so a rule comparing
+        titles decodes no entities or hreflang alternates. None reads them all.
         """
         columns = _FACT_COLUMNS
-        if slim:
-            columns = columns.replace("meta_description, h1,", "NULL, NULL,").replace(
-                "hreflang,", "NULL,"
-            )
-        if not entities:
-            columns = columns.replace("entities", "NULL")
+        if fields is not None:
+            unknown = set(fields) - set(_FACT_NAMES)
+            if unknown:
+                raise ValueError(f"no such page facts: {', '.join(sorted(unknown))}")
+            wanted = {*fields, *_ALWAYS_READ}
+            columns = ", ".join(name if name in wanted else "NULL" for name in _FACT_NAMES)
         query = f"SELECT {columns} FROM facts ORDER BY depth IS NULL, depth, url"
         return map(_facts_from_row, self._db.execute(query))
 
@@ -254,10 +254,21 @@ class FactsView(Mapping[str, PageFacts]):
 
 # A column per field: the site rules read only the columns they compare, and no JSON
 # is decoded for a page without hreflang alternates or entities.
-_FACT_COLUMNS = (
-    "url, title, meta_description, h1, indexable, canonical, hreflang, text_hash, simhash,"
-    " words, entities"
+_FACT_NAMES = (
+    "url",
+    "title",
+    "meta_description",
+    "h1",
+    "indexable",
+    "canonical",
+    "hreflang",
+    "text_hash",
+    "simhash",
+    "words",
+    "entities",
 )
+_FACT_COLUMNS = ", ".join(_FACT_NAMES)
+_ALWAYS_READ = ("url", "indexable", "canonical")  # which page a row is, and whether it counts
 _SIGN = 1 << 64  # SQLite integers are signed 64-bit; a SimHash is unsigned
 
 
@@ -296,7 +307,7 @@ def _facts_from_row(row: tuple[Any, ...]) -> PageFacts:
         tuple(map(tuple, json.loads(hreflang))) if hreflang else (),
         digest,
         simhash,
-        words,
+        words or 0,  # NULL when the column was not read
         tuple(
             EntityMention(key, name, tuple(types), link, logo, tuple(same_as), where)
             for key, name, types, link, logo, same_as, where in json.loads(found)

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import itertools
+import operator
 import unicodedata
 from collections.abc import Callable, Iterable, Iterator
 from urllib.parse import urlsplit
@@ -81,17 +82,18 @@ def _digest(value: str) -> int:
     return int.from_bytes(hashlib.blake2b(value.encode(), digest_size=8).digest(), "little")
 
 
-def ordered_facts(site: Site, *, entities: bool = False, slim: bool = False) -> Iterable[PageFacts]:
+def ordered_facts(site: Site, *fields: str) -> Iterable[PageFacts]:
     """The HTML pages that answered 200 by click depth, then URL: the same order every run.
 
     The crawl order varies with concurrency; "the first page" and the order of
-    listed URLs should not. ``entities`` (the organisations and people, most of
-    a page's facts) are only loaded when asked for; ``slim`` also leaves out the
-    description, H1 and hreflang alternates (for rules that compare main text).
+    listed URLs should not. ``fields`` names the facts the caller compares
+    (besides the URL, ``indexable`` and ``canonical``, always there): facts on
+    disk are read for those only, the others keep their defaults. None named:
+    every fact.
     """
     ordered = getattr(site.facts, "ordered", None)
     if ordered is not None:  # facts on disk (a crawl): sorted by the store, read one by one
-        return ordered(entities=entities, slim=slim)
+        return ordered(fields or None)
     rows = site.by_url
 
     def rank(page: PageFacts) -> tuple[int, str]:
@@ -132,15 +134,12 @@ def plural(count: int, word: str) -> str:
 
 
 def value_duplicates(
-    meta: RuleMeta,
-    site: Site,
-    value: Callable[[PageFacts], str | None],
-    what: str,
-    fix: str,
+    meta: RuleMeta, site: Site, field: str, what: str, fix: str
 ) -> Iterator[Finding]:
-    """One finding per page whose ``value`` (normalised) another indexable page repeats."""
+    """One finding per page whose fact ``field`` (normalised) another indexable page repeats."""
+    value: Callable[[PageFacts], str | None] = operator.attrgetter(field)
     for _, pages in duplicate_groups(
-        lambda: indexable_pages(ordered_facts(site)), lambda page: normal_text(value(page))
+        lambda: indexable_pages(ordered_facts(site, field)), lambda page: normal_text(value(page))
     ):
         for page in pages:
             others = (other.url for other in pages if other is not page)

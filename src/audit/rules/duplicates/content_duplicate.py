@@ -84,7 +84,7 @@ def check(site: Site, opts: Options) -> Iterator[Finding]:
     """Yield one finding per indexable page whose main text another indexable page repeats."""
 
     def pages() -> Iterator[PageFacts]:
-        pages = indexable_pages(ordered_facts(site, slim=True))
+        pages = indexable_pages(ordered_facts(site, "title", "text_hash", "words"))
         return (page for page in pages if page.words >= opts.min_words)
 
     for _, group in duplicate_groups(pages, lambda page: page.text_hash):

@@ -152,7 +152,7 @@ def check(site: Site, opts: Options) -> Iterator[Finding]:
     """Yield one finding per indexable page with near-duplicate main text elsewhere."""
     max_distance = max(0, min(opts.max_distance, 31))
     by_identity: dict[str, PageFacts] = {}
-    for page in indexable_pages(ordered_facts(site, slim=True)):
+    for page in indexable_pages(ordered_facts(site, "title", "text_hash", "simhash", "words")):
         if page.simhash is None or page.words < opts.min_words:
             continue
         target = identity(page)

@@ -99,7 +99,7 @@ def check(site: Site, opts: Options) -> Iterator[Finding]:
     """Yield one finding per entity and property described with different values."""
     names: dict[str, str] = {}
     properties: dict[tuple[str, str], _Property] = {}
-    for order, page in enumerate(ordered_facts(site, entities=True)):
+    for order, page in enumerate(ordered_facts(site, "entities")):
         for mention in page.entities:
             names.setdefault(mention.key, mention.name)
             for attribute in _ATTRIBUTES:

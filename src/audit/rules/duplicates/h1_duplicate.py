@@ -66,7 +66,7 @@ def check(site: Site, opts: Options) -> Iterator[Finding]:
     yield from value_duplicates(
         META,
         site,
-        lambda page: page.h1,
+        "h1",
         "<h1>",
         "Give each page a main heading (<h1>) that names its own topic.",
     )

@@ -70,7 +70,7 @@ def check(site: Site, opts: Options) -> Iterator[Finding]:
     yield from value_duplicates(
         META,
         site,
-        lambda page: page.meta_description,
+        "meta_description",
         "meta description",
         "Write a description for each page that summarises what only that page offers "
         "(about 70 to 155 characters), instead of one shared sentence.",

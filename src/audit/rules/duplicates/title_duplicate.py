@@ -71,7 +71,7 @@ def check(site: Site, opts: Options) -> Iterator[Finding]:
     yield from value_duplicates(
         META,
         site,
-        lambda page: page.title,
+        "title",
         "title",
         "Give each page its own title that names what only that page covers; if the pages "
         "really are the same, keep one and redirect the other to it.",
