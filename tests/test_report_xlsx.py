@@ -487,3 +487,41 @@ def test_demo_run_workbook_opens_with_every_row(
     url = column(workbook["Findings"], "url")[0]
     assert url.hyperlink is not None and url.hyperlink.target == url.value
     assert url.value.startswith(origin)
+
+
+def test_each_kind_of_cell_value_is_written_as_its_type(tmp_path: Path) -> None:
+    import numpy as np
+    import xlsxwriter
+
+    values = [
+        ("plain text", "plain text"),
+        ("中文標題", "中文標題"),
+        ("lone \ud800 surrogate", "lone ? surrogate"),
+        ("=1+1", "'=1+1"),
+        ("", None),
+        (None, None),
+        (pd.NA, None),
+        (float("nan"), None),
+        (float("inf"), "inf"),
+        (3, 3),
+        (np.int64(4), 4),
+        (2.5, 2.5),
+        (True, True),
+        (np.bool_(False), False),
+        (Path("a/b"), "a/b"),
+    ]
+    path = tmp_path / "cells.xlsx"
+    workbook = xlsxwriter.Workbook(str(path))
+    sheet = workbook.add_worksheet()
+    cells = xlsx._Cells(sheet, xlsx._Styles(workbook))
+    for row, (value, _) in enumerate(values):
+        cells.write(row, 0, value)
+    cells.write(len(values), 0, "https://clinic.example/a", url=True)
+    workbook.close()
+    written = openpyxl.load_workbook(path).active
+    assert [written.cell(row + 1, 1).value for row in range(len(values))] == [
+        expected for _, expected in values
+    ]
+    link = written.cell(len(values) + 1, 1)
+    assert link.value == "https://clinic.example/a"
+    assert link.hyperlink.target == "https://clinic.example/a"

@@ -23,6 +23,7 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 import xlsxwriter
 from xlsxwriter.format import Format
@@ -257,20 +258,8 @@ class _Cells:
         self, row: int, col: int, value: Any, fmt: Format | None = None, *, url: bool = False
     ) -> None:
         """One cell: blank, boolean, number, hyperlink or neutralised text."""
-        if value is None or value is pd.NA or value is pd.NaT:
-            return
-        if isinstance(value, bool) or type(value).__name__ == "bool_":
-            self.sheet.write_boolean(row, col, bool(value), fmt)
-            return
-        if isinstance(value, numbers.Real):
-            number = float(value)
-            if math.isnan(number):
-                return
-            if math.isfinite(number):
-                self.sheet.write_number(row, col, number, fmt)
-                return
-            value = str(value)
-        text = value if isinstance(value, str) else str(value)
+        # Most cells hold text: one type test for them (sheets run to millions of cells).
+        text = value if type(value) is str else self._non_text(row, col, value, fmt)
         if not text:
             return
         if url and self.links < MAX_LINKS_PER_SHEET and (target := link_target(text)):
@@ -278,6 +267,22 @@ class _Cells:
             self.sheet.write_url(row, col, target, fmt or self.styles.url, string=target)
             return
         self.sheet.write_string(row, col, clip(neutralise(valid_text(text))), fmt)
+
+    def _non_text(self, row: int, col: int, value: Any, fmt: Format | None) -> str | None:
+        """Write a blank, boolean or number cell (None), or return the value's text."""
+        if value is None or value is pd.NA or value is pd.NaT:
+            return None
+        if isinstance(value, bool | np.bool_):
+            self.sheet.write_boolean(row, col, bool(value), fmt)
+            return None
+        if isinstance(value, numbers.Real):
+            number = float(value)
+            if math.isnan(number):
+                return None
+            if math.isfinite(number):
+                self.sheet.write_number(row, col, number, fmt)
+                return None
+        return str(value)
 
 
 def _data_sheet(

@@ -85,6 +85,8 @@ def clip(text: str) -> str:
 
 def valid_text(text: str) -> str:
     """Drop lone surrogates, which cannot be written as XML (UTF-8)."""
+    if text.isascii():  # most cells; no copy made to find out
+        return text
     try:
         text.encode("utf-8")
     except UnicodeEncodeError:
