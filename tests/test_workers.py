@@ -203,3 +203,10 @@ def test_closing_the_last_pool_stops_the_fork_server() -> None:
         assert run(answer(again)) == "up"
     finally:
         again.close()
+
+
+def test_a_closed_pool_refuses_new_tasks() -> None:
+    tasks = pool()
+    tasks.close()
+    with pytest.raises(WorkerDied, match="closed"):
+        run(tasks.run(_echo, "late"))

@@ -229,20 +229,20 @@ class FactsView(Mapping[str, PageFacts]):
         cursor = self._db.execute(f"SELECT {_FACT_COLUMNS} FROM facts ORDER BY rowid")
         return map(_facts_from_row, cursor)
 
-    def ordered(self, fields: Collection[str] | None = None) -> Iterator[PageFacts]:
+    def ordered(self, names: Collection[str] | None = None) -> Iterator[PageFacts]:
         """Every page's facts by click depth (pages without one last), then URL.
 
-        SQLite sorts, so memory stays flat. ``fields`` names the facts a rule
+        SQLite sorts, so memory stays flat. ``names`` are the facts a rule
         compares: only those, the URL, ``indexable`` and ``canonical`` are read
         from the file (the others keep their defaults), so a rule comparing
         titles decodes no entities or hreflang alternates. None reads them all.
         """
         columns = _FACT_COLUMNS
-        if fields is not None:
-            unknown = set(fields) - set(_FACT_NAMES)
+        if names is not None:
+            unknown = set(names) - set(_FACT_NAMES)
             if unknown:
                 raise ValueError(f"no such page facts: {', '.join(sorted(unknown))}")
-            wanted = {*fields, *_ALWAYS_READ}
+            wanted = {*names, *_ALWAYS_READ}
             columns = ", ".join(name if name in wanted else "NULL" for name in _FACT_NAMES)
         query = f"SELECT {columns} FROM facts ORDER BY depth IS NULL, depth, url"
         return map(_facts_from_row, self._db.execute(query))
