@@ -212,9 +212,11 @@ def write_results(
     Also what ``bench/report_memory.py`` replays from a saved state file.
     """
     from audit.reporting import write_run
+    from audit.reporting.background import LinksTable
     from audit.reporting.memory import release_memory
 
     site = Site(result.pages, store.facts(), store, result.sitemaps.urls, result.traps)
+    links = LinksTable(site, run_dir).start()  # a small run's links: meanwhile, on another core
     store.add_findings(engine.check_site(site), site=True)
     release_memory(len(result.pages))  # what the site rules held (all pages' facts, at times)
     return write_run(
@@ -224,6 +226,7 @@ def write_results(
         findings=store.findings(),
         structured=store.structured_rows(),
         meta=run_metadata(result),
+        links=links,
     )
 
 

@@ -171,13 +171,17 @@ class LinkRow:
 class LinkStore:
     """Internal links on disk (SQLite), written as pages arrive, read in passes after the crawl."""
 
-    def __init__(self, path: Path | None = None) -> None:
+    def __init__(self, path: Path | None = None, *, read_only: bool = False) -> None:
         self._temporary = path is None
+        self._indexed = False
         if path is None:
             descriptor, name = tempfile.mkstemp(prefix="audit-links-", suffix=".sqlite")
             os.close(descriptor)
             path = Path(name)
         self.path = path
+        if read_only:  # another connection writes it (another process's): change nothing
+            self._db = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+            return
         self._db = sqlite3.connect(path)
         self._db.executescript(
             "PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF;"
@@ -185,7 +189,16 @@ class LinkStore:
             " source TEXT NOT NULL, target TEXT NOT NULL, anchor TEXT NOT NULL,"
             " rel TEXT NOT NULL, nofollow INTEGER NOT NULL)"
         )
-        self._indexed = False
+
+    @property
+    def shared_reads(self) -> bool:
+        """Whether another process may read the links while this one writes (WAL mode)."""
+        (mode,) = self._db.execute("PRAGMA journal_mode").fetchone()
+        return str(mode).lower() == "wal"
+
+    def commit(self) -> None:
+        """Make the links written so far visible to other connections."""
+        self._db.commit()
 
     def add(self, rows: Iterable[LinkRow]) -> None:
         """Store the links of one page."""

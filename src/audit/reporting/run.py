@@ -22,6 +22,7 @@ import pandas as pd
 
 from audit.config import AuditConfig
 from audit.models import Finding, StructuredRow
+from audit.reporting.background import LinksTable
 from audit.reporting.diff import DIFF_INPUT, RUN_NAME, diff_counts, diff_findings, previous_run
 from audit.reporting.memory import release_memory
 from audit.reporting.stats import finding_stats, health_of
@@ -44,7 +45,6 @@ from audit.reporting.writers import (
     format_chain,
     write_chunked,
     write_findings,
-    write_links,
     write_pages,
     write_structured,
 )
@@ -159,21 +159,25 @@ def write_run(
     findings: Iterable[Finding],
     structured: Iterable[StructuredRow],
     meta: dict[str, Any],
+    links: LinksTable | None = None,
 ) -> WrittenRun:
     """Write every table (CSV and Parquet), the diff, run.json, report.xlsx and report.html.
 
     The long tables are written in chunks and the reports read them back from
     Parquet in slices, with the findings counted in one pass: no step holds a
     whole table of a large site in memory, and each gives its memory back.
+    ``links`` may have started writing the links table already (see
+    :class:`~audit.reporting.background.LinksTable`).
     """
     urls = len(site.pages)
     write_pages(site, run_dir)
     release_memory(urls)
-    write_links(site, run_dir)
-    site.forget_indexes()  # used by the two tables above only
-    release_memory(urls)
     write_findings(run_dir, findings)
     write_structured(run_dir, structured)
+    release_memory(urls)
+    # Last of the tables: a second process may have been writing it all along.
+    (links or LinksTable(site, run_dir, background=False)).finish()
+    site.forget_indexes()  # used by the pages and links tables only
     release_memory(urls)
     return _write_reports(run_dir, config, meta)
 

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import csv
 import json
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -29,7 +29,7 @@ from audit.reporting.tables import finding_id, neutralise, write_table
 if TYPE_CHECKING:
     import pyarrow as pa
 
-    from audit.site import Site
+    from audit.site import LinkStore, Site
 
 PAGE_COLUMNS = (
     "url",
@@ -163,16 +163,18 @@ def write_pages(site: Site, run_dir: Path) -> int:
 def write_links(site: Site, run_dir: Path) -> int:
     """links.csv and links.parquet, in chunks; returns the number of links written."""
     by_url = site.by_url  # already built for the site rules: no second URL index
+
+    def status(url: str) -> int | None:
+        return row.status if (row := by_url.get(url)) else None
+
+    return write_link_rows(site.links, status, run_dir)
+
+
+def write_link_rows(links: LinkStore, status: Callable[[str], int | None], run_dir: Path) -> int:
+    """The links table from ``links``, each with the ``status`` its target answered."""
     rows = (
-        (
-            row.source,
-            row.target,
-            row.anchor,
-            row.rel,
-            row.nofollow,
-            target.status if (target := by_url.get(row.target)) else None,
-        )
-        for row in site.links.rows()
+        (row.source, row.target, row.anchor, row.rel, row.nofollow, status(row.target))
+        for row in links.rows()
     )
     return write_chunked(run_dir, "links", LINK_COLUMNS, rows, LINK_KINDS)
 
