@@ -62,6 +62,7 @@ STEPS = (
     "audit.engine:Engine.check_site",
     "audit.reporting.run:pages_frame",
     "audit.reporting.run:write_pages",
+    "audit.reporting.run:write_links",
     "audit.reporting.background:LinksTable.finish",
     "audit.reporting.run:write_findings",
     "audit.reporting.run:write_structured",

@@ -48,6 +48,19 @@ def summary(url: str, **values: Any) -> PageSummary:
     return PageSummary(**(fields | values))
 
 
+def failed(url: str, error: str, kind: str) -> PageSummary:
+    """A URL that got no answer: no status, type, title or encoding."""
+    return summary(
+        url,
+        status=None,
+        content_type="",
+        title=None,
+        encoding=None,
+        error=error,
+        error_kind=kind,
+    )
+
+
 def sample_site(store: LinkStore, *, with_errors: bool) -> Site:
     """Pages of every kind, facts for the HTML ones; ``with_errors``: one fetch failed."""
     pages = [
@@ -64,28 +77,10 @@ def sample_site(store: LinkStore, *, with_errors: bool) -> Site:
         ),
         summary(f"{ORIGIN}/doc.pdf", content_type="application/pdf", title=None, depth=None),
         summary(f"{ORIGIN}/b/", title="+1 診所", fetch_ms=2.0, truncated=True),
-        summary(
-            f"{ORIGIN}/staff/",
-            status=None,
-            content_type="",
-            title=None,
-            encoding=None,
-            error="blocked by robots.txt",
-            error_kind="robots",
-        ),
+        failed(f"{ORIGIN}/staff/", "blocked by robots.txt", "robots"),
     ]
     if with_errors:
-        pages.append(
-            summary(
-                f"{ORIGIN}/slow/",
-                status=None,
-                content_type="",
-                title=None,
-                encoding=None,
-                error="timed out",
-                error_kind="timeout",
-            )
-        )
+        pages.append(failed(f"{ORIGIN}/slow/", "timed out", "timeout"))
     else:
         pages = [page for page in pages if page.error is None]
     facts = {

@@ -39,8 +39,9 @@ class LinksTable:
     Args:
         site: the crawl, whose ``links`` hold the rows.
         run_dir: the run folder.
-        background: write them in a second process (None: when the run is small
-            and the links can be read by another process).
+        background: write them in a second process (None: when the run has
+            :data:`MIN_PAGES` to ``LARGE_RUN`` URLs and another process can read
+            its links).
     """
 
     def __init__(self, site: Site, run_dir: Path, *, background: bool | None = None) -> None:
